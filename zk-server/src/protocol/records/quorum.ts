@@ -1,0 +1,21 @@
+// Records of zookeeper.jute's module org.apache.zookeeper.server.quorum.
+
+import { jute } from '../../../../shared/src';
+import { Id } from './data';
+
+const { record, int, long, buffer, vector } = jute;
+
+export const LearnerInfo = record('LearnerInfo', [
+  ['serverid', long],
+  ['protocolVersion', int],
+  ['configVersion', long],
+] as const);
+export type LearnerInfo = jute.RecordOf<typeof LearnerInfo.fields>;
+
+export const QuorumPacket = record('QuorumPacket', [
+  ['type', int],
+  ['zxid', long],
+  ['data', buffer],
+  ['authinfo', vector(Id)],
+] as const);
+export type QuorumPacket = jute.RecordOf<typeof QuorumPacket.fields>;

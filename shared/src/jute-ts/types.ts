@@ -114,3 +114,6 @@ export function vector<T>(item: Codec<T>): Codec<T[]> {
     },
   };
 }
+
+/** The value type of a codec: `type Stat = Infer<typeof Stat>`. */
+export type Infer<C> = C extends Codec<infer T> ? T : never;

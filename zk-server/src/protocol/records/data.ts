@@ -8,7 +8,7 @@ export const Id = record('Id', [
   ['scheme', ustring],
   ['id', ustring],
 ] as const);
-export type Id = jute.RecordOf<typeof Id.fields>;
+export type Id = jute.Infer<typeof Id>;
 
 export const ACL = record('ACL', [
   ['perms', int],
@@ -29,7 +29,7 @@ export const Stat = record('Stat', [
   ['numChildren', int],
   ['pzxid', long],
 ] as const);
-export type Stat = jute.RecordOf<typeof Stat.fields>;
+export type Stat = jute.Infer<typeof Stat>;
 
 /** The Stat the server keeps on disk: no dataLength or numChildren. */
 export const StatPersisted = record('StatPersisted', [
@@ -43,4 +43,4 @@ export const StatPersisted = record('StatPersisted', [
   ['ephemeralOwner', long],
   ['pzxid', long],
 ] as const);
-export type StatPersisted = jute.RecordOf<typeof StatPersisted.fields>;
+export type StatPersisted = jute.Infer<typeof StatPersisted>;

@@ -17,7 +17,7 @@ export const ConnectRequest = record('ConnectRequest', [
   ['passwd', buffer],
   ['readOnly', boolean, optional],
 ] as const);
-export type ConnectRequest = jute.RecordOf<typeof ConnectRequest.fields>;
+export type ConnectRequest = jute.Infer<typeof ConnectRequest>;
 
 export const ConnectResponse = record('ConnectResponse', [
   ['protocolVersion', int],
@@ -26,7 +26,7 @@ export const ConnectResponse = record('ConnectResponse', [
   ['passwd', buffer],
   ['readOnly', boolean, optional],
 ] as const);
-export type ConnectResponse = jute.RecordOf<typeof ConnectResponse.fields>;
+export type ConnectResponse = jute.Infer<typeof ConnectResponse>;
 
 export const SetWatches = record('SetWatches', [
   ['relativeZxid', long],
@@ -34,7 +34,7 @@ export const SetWatches = record('SetWatches', [
   ['existWatches', vector(ustring)],
   ['childWatches', vector(ustring)],
 ] as const);
-export type SetWatches = jute.RecordOf<typeof SetWatches.fields>;
+export type SetWatches = jute.Infer<typeof SetWatches>;
 
 export const SetWatches2 = record('SetWatches2', [
   ['relativeZxid', long],
@@ -44,47 +44,47 @@ export const SetWatches2 = record('SetWatches2', [
   ['persistentWatches', vector(ustring)],
   ['persistentRecursiveWatches', vector(ustring)],
 ] as const);
-export type SetWatches2 = jute.RecordOf<typeof SetWatches2.fields>;
+export type SetWatches2 = jute.Infer<typeof SetWatches2>;
 
 export const RequestHeader = record('RequestHeader', [
   ['xid', int],
   ['type', int],
 ] as const);
-export type RequestHeader = jute.RecordOf<typeof RequestHeader.fields>;
+export type RequestHeader = jute.Infer<typeof RequestHeader>;
 
 export const MultiHeader = record('MultiHeader', [
   ['type', int],
   ['done', boolean],
   ['err', int],
 ] as const);
-export type MultiHeader = jute.RecordOf<typeof MultiHeader.fields>;
+export type MultiHeader = jute.Infer<typeof MultiHeader>;
 
 export const AuthPacket = record('AuthPacket', [
   ['type', int],
   ['scheme', ustring],
   ['auth', buffer],
 ] as const);
-export type AuthPacket = jute.RecordOf<typeof AuthPacket.fields>;
+export type AuthPacket = jute.Infer<typeof AuthPacket>;
 
 export const ReplyHeader = record('ReplyHeader', [
   ['xid', int],
   ['zxid', long],
   ['err', int],
 ] as const);
-export type ReplyHeader = jute.RecordOf<typeof ReplyHeader.fields>;
+export type ReplyHeader = jute.Infer<typeof ReplyHeader>;
 
 export const GetDataRequest = record('GetDataRequest', [
   ['path', ustring],
   ['watch', boolean],
 ] as const);
-export type GetDataRequest = jute.RecordOf<typeof GetDataRequest.fields>;
+export type GetDataRequest = jute.Infer<typeof GetDataRequest>;
 
 export const SetDataRequest = record('SetDataRequest', [
   ['path', ustring],
   ['data', buffer],
   ['version', int],
 ] as const);
-export type SetDataRequest = jute.RecordOf<typeof SetDataRequest.fields>;
+export type SetDataRequest = jute.Infer<typeof SetDataRequest>;
 
 export const ReconfigRequest = record('ReconfigRequest', [
   ['joiningServers', ustring],
@@ -92,10 +92,10 @@ export const ReconfigRequest = record('ReconfigRequest', [
   ['newMembers', ustring],
   ['curConfigId', long],
 ] as const);
-export type ReconfigRequest = jute.RecordOf<typeof ReconfigRequest.fields>;
+export type ReconfigRequest = jute.Infer<typeof ReconfigRequest>;
 
 export const SetDataResponse = record('SetDataResponse', [['stat', Stat]] as const);
-export type SetDataResponse = jute.RecordOf<typeof SetDataResponse.fields>;
+export type SetDataResponse = jute.Infer<typeof SetDataResponse>;
 
 export const GetSASLRequest = record('GetSASLRequest', [['token', buffer]] as const);
 export const SetSASLResponse = record('SetSASLResponse', [['token', buffer]] as const);
@@ -106,7 +106,7 @@ export const CreateRequest = record('CreateRequest', [
   ['acl', vector(ACL)],
   ['flags', int],
 ] as const);
-export type CreateRequest = jute.RecordOf<typeof CreateRequest.fields>;
+export type CreateRequest = jute.Infer<typeof CreateRequest>;
 
 export const CreateTTLRequest = record('CreateTTLRequest', [
   ['path', ustring],
@@ -115,19 +115,19 @@ export const CreateTTLRequest = record('CreateTTLRequest', [
   ['flags', int],
   ['ttl', long],
 ] as const);
-export type CreateTTLRequest = jute.RecordOf<typeof CreateTTLRequest.fields>;
+export type CreateTTLRequest = jute.Infer<typeof CreateTTLRequest>;
 
 export const DeleteRequest = record('DeleteRequest', [
   ['path', ustring],
   ['version', int],
 ] as const);
-export type DeleteRequest = jute.RecordOf<typeof DeleteRequest.fields>;
+export type DeleteRequest = jute.Infer<typeof DeleteRequest>;
 
 export const GetChildrenRequest = record('GetChildrenRequest', [
   ['path', ustring],
   ['watch', boolean],
 ] as const);
-export type GetChildrenRequest = jute.RecordOf<typeof GetChildrenRequest.fields>;
+export type GetChildrenRequest = jute.Infer<typeof GetChildrenRequest>;
 
 export const GetAllChildrenNumberRequest = record('GetAllChildrenNumberRequest', [['path', ustring]] as const);
 
@@ -140,7 +140,7 @@ export const CheckVersionRequest = record('CheckVersionRequest', [
   ['path', ustring],
   ['version', int],
 ] as const);
-export type CheckVersionRequest = jute.RecordOf<typeof CheckVersionRequest.fields>;
+export type CheckVersionRequest = jute.Infer<typeof CheckVersionRequest>;
 
 export const SyncRequest = record('SyncRequest', [['path', ustring]] as const);
 export const SyncResponse = record('SyncResponse', [['path', ustring]] as const);
@@ -152,7 +152,7 @@ export const SetACLRequest = record('SetACLRequest', [
   ['acl', vector(ACL)],
   ['version', int],
 ] as const);
-export type SetACLRequest = jute.RecordOf<typeof SetACLRequest.fields>;
+export type SetACLRequest = jute.Infer<typeof SetACLRequest>;
 
 export const SetACLResponse = record('SetACLResponse', [['stat', Stat]] as const);
 
@@ -166,7 +166,7 @@ export const WatcherEvent = record('WatcherEvent', [
   ['state', int],
   ['path', ustring],
 ] as const);
-export type WatcherEvent = jute.RecordOf<typeof WatcherEvent.fields>;
+export type WatcherEvent = jute.Infer<typeof WatcherEvent>;
 
 export const ErrorResponse = record('ErrorResponse', [['err', int]] as const);
 

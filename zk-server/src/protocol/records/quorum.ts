@@ -10,7 +10,7 @@ export const LearnerInfo = record('LearnerInfo', [
   ['protocolVersion', int],
   ['configVersion', long],
 ] as const);
-export type LearnerInfo = jute.RecordOf<typeof LearnerInfo.fields>;
+export type LearnerInfo = jute.Infer<typeof LearnerInfo>;
 
 export const QuorumPacket = record('QuorumPacket', [
   ['type', int],
@@ -18,4 +18,4 @@ export const QuorumPacket = record('QuorumPacket', [
   ['data', buffer],
   ['authinfo', vector(Id)],
 ] as const);
-export type QuorumPacket = jute.RecordOf<typeof QuorumPacket.fields>;
+export type QuorumPacket = jute.Infer<typeof QuorumPacket>;

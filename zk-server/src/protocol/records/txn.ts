@@ -11,13 +11,13 @@ export const FileHeader = record('FileHeader', [
   ['version', int],
   ['dbid', long],
 ] as const);
-export type FileHeader = jute.RecordOf<typeof FileHeader.fields>;
+export type FileHeader = jute.Infer<typeof FileHeader>;
 
 export const TxnDigest = record('TxnDigest', [
   ['version', int],
   ['treeDigest', long],
 ] as const);
-export type TxnDigest = jute.RecordOf<typeof TxnDigest.fields>;
+export type TxnDigest = jute.Infer<typeof TxnDigest>;
 
 export const TxnHeader = record('TxnHeader', [
   ['clientId', long],
@@ -26,7 +26,7 @@ export const TxnHeader = record('TxnHeader', [
   ['time', long],
   ['type', int],
 ] as const);
-export type TxnHeader = jute.RecordOf<typeof TxnHeader.fields>;
+export type TxnHeader = jute.Infer<typeof TxnHeader>;
 
 export const CreateTxn = record('CreateTxn', [
   ['path', ustring],
@@ -35,7 +35,7 @@ export const CreateTxn = record('CreateTxn', [
   ['ephemeral', boolean],
   ['parentCVersion', int],
 ] as const);
-export type CreateTxn = jute.RecordOf<typeof CreateTxn.fields>;
+export type CreateTxn = jute.Infer<typeof CreateTxn>;
 
 export const CreateTTLTxn = record('CreateTTLTxn', [
   ['path', ustring],
@@ -44,7 +44,7 @@ export const CreateTTLTxn = record('CreateTTLTxn', [
   ['parentCVersion', int],
   ['ttl', long],
 ] as const);
-export type CreateTTLTxn = jute.RecordOf<typeof CreateTTLTxn.fields>;
+export type CreateTTLTxn = jute.Infer<typeof CreateTTLTxn>;
 
 export const CreateContainerTxn = record('CreateContainerTxn', [
   ['path', ustring],
@@ -52,45 +52,45 @@ export const CreateContainerTxn = record('CreateContainerTxn', [
   ['acl', vector(ACL)],
   ['parentCVersion', int],
 ] as const);
-export type CreateContainerTxn = jute.RecordOf<typeof CreateContainerTxn.fields>;
+export type CreateContainerTxn = jute.Infer<typeof CreateContainerTxn>;
 
 export const DeleteTxn = record('DeleteTxn', [['path', ustring]] as const);
-export type DeleteTxn = jute.RecordOf<typeof DeleteTxn.fields>;
+export type DeleteTxn = jute.Infer<typeof DeleteTxn>;
 
 export const SetDataTxn = record('SetDataTxn', [
   ['path', ustring],
   ['data', buffer],
   ['version', int],
 ] as const);
-export type SetDataTxn = jute.RecordOf<typeof SetDataTxn.fields>;
+export type SetDataTxn = jute.Infer<typeof SetDataTxn>;
 
 export const CheckVersionTxn = record('CheckVersionTxn', [
   ['path', ustring],
   ['version', int],
 ] as const);
-export type CheckVersionTxn = jute.RecordOf<typeof CheckVersionTxn.fields>;
+export type CheckVersionTxn = jute.Infer<typeof CheckVersionTxn>;
 
 export const SetACLTxn = record('SetACLTxn', [
   ['path', ustring],
   ['acl', vector(ACL)],
   ['version', int],
 ] as const);
-export type SetACLTxn = jute.RecordOf<typeof SetACLTxn.fields>;
+export type SetACLTxn = jute.Infer<typeof SetACLTxn>;
 
 export const CreateSessionTxn = record('CreateSessionTxn', [['timeOut', int]] as const);
-export type CreateSessionTxn = jute.RecordOf<typeof CreateSessionTxn.fields>;
+export type CreateSessionTxn = jute.Infer<typeof CreateSessionTxn>;
 
 export const CloseSessionTxn = record('CloseSessionTxn', [['paths2Delete', vector(ustring)]] as const);
-export type CloseSessionTxn = jute.RecordOf<typeof CloseSessionTxn.fields>;
+export type CloseSessionTxn = jute.Infer<typeof CloseSessionTxn>;
 
 export const ErrorTxn = record('ErrorTxn', [['err', int]] as const);
-export type ErrorTxn = jute.RecordOf<typeof ErrorTxn.fields>;
+export type ErrorTxn = jute.Infer<typeof ErrorTxn>;
 
 export const Txn = record('Txn', [
   ['type', int],
   ['data', buffer],
 ] as const);
-export type Txn = jute.RecordOf<typeof Txn.fields>;
+export type Txn = jute.Infer<typeof Txn>;
 
 export const MultiTxn = record('MultiTxn', [['txns', vector(Txn)]] as const);
-export type MultiTxn = jute.RecordOf<typeof MultiTxn.fields>;
+export type MultiTxn = jute.Infer<typeof MultiTxn>;

@@ -1,0 +1,347 @@
+// Starts, stops and kills ZooKeeper-compatible servers as real processes on loopback: our built
+// server (`node dist/zk-server/src/bin/zk-server.js start-foreground <zoo.cfg>`) or the real
+// Apache ZooKeeper 3.8 (QuorumPeerMain on the Debian classpath). Each server gets a fresh temp
+// directory (zoo.cfg + dataDir) and a free port, and counts as started only once it answers `srvr`.
+//
+// Clean-up is layered so that no server outlives its test: handles are registered and
+// `cleanupAllZkServers()` (call it from afterAll) kills them; each server runs under a small
+// watchdog process that SIGKILLs it when our side of its stdin pipe closes, which also covers a
+// test runner that dies without running its hooks. Nothing here sleeps for a fixed time.
+
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { findApacheZooKeeper, findOurServer } from './debian-tools';
+import { waitFor } from './wait-for';
+
+export type ZkServerKind = 'apache' | 'ours';
+
+export interface ZkServerOptions {
+  kind: ZkServerKind;
+  /** Shown in messages; defaults to the kind. */
+  name?: string;
+  tickTime?: number;
+  /** zoo.cfg forceSync; omitted = the server's default (yes). */
+  forceSync?: boolean;
+  /** Extra zoo.cfg keys, written after the defaults (so they override them). */
+  config?: Record<string, string | number | boolean>;
+  /** Reuse this data directory instead of a fresh one (the caller owns it). */
+  dataDir?: string;
+  /** Fixed client port; default: a free port (Apache needs one) or 0 for ours. */
+  clientPort?: number;
+  startTimeoutMs?: number;
+  /** Extra environment for the server process. */
+  env?: Record<string, string>;
+  /** Extra JVM arguments (Apache only). */
+  jvmArgs?: string[];
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ZkServer {
+  readonly kind: ZkServerKind;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** host:port, as clients take it. */
+  readonly connectString: string;
+  readonly dataDir: string;
+  readonly configPath: string;
+  /** pid of the server process itself (the JVM or node), not of its watchdog. */
+  readonly pid: number;
+  readonly running: boolean;
+  /** Everything the server printed so far (stdout and stderr interleaved, tail only). */
+  output(): string;
+  waitForExit(timeoutMs?: number): Promise<ExitInfo>;
+  /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<ExitInfo>;
+  /** SIGKILL: a crash, as far as the server can tell. The data directory stays. */
+  kill9(): Promise<ExitInfo>;
+  /** Starts a new process on the same data directory, config and port; this handle must be stopped. */
+  restart(): Promise<ZkServer>;
+  /** Stops the process if it runs and removes the temp directory this launcher created. */
+  cleanup(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const START_TIMEOUT_MS_DEFAULT = 30_000;
+const STOP_TIMEOUT_MS_DEFAULT = 10_000;
+const OUTPUT_TAIL_CHARS_MAX = 256 * 1024;
+const FOUR_LETTER_TIMEOUT_MS = 2_000;
+const PORT_IN_USE_RETRIES_MAX = 3;
+const OUR_LISTENING_LINE = /listening for clients on ([0-9.]+):(\d+)/;
+
+/**
+ * Runs argv[1..] as a child with inherited stdout/stderr; writes `pid <n>` and later
+ * `exit <code> <signal>` on fd 3; SIGKILLs the child when stdin reaches EOF (its launcher is gone).
+ */
+const WATCHDOG_SCRIPT = `
+const { spawn } = require('child_process');
+const fs = require('fs');
+const [cmd, ...args] = process.argv.slice(1);
+const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const report = (line) => { try { fs.writeSync(3, line + '\\n'); } catch (e) {} };
+child.on('error', (e) => { report('exit 127 null'); process.stderr.write(String(e) + '\\n'); process.exit(127); });
+child.on('spawn', () => report('pid ' + child.pid));
+child.on('exit', (code, signal) => { report('exit ' + code + ' ' + signal); process.exit(code === null ? 1 : code); });
+for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => child.kill(s));
+process.stdin.on('end', () => child.kill('SIGKILL'));
+process.stdin.on('error', () => child.kill('SIGKILL'));
+process.stdin.resume();
+`;
+
+const live = new Set<ZkServer>();
+
+/** Kills every server this process started and removes their temp directories. */
+export async function cleanupAllZkServers(): Promise<void> {
+  await Promise.allSettled([...live].map((s) => s.cleanup()));
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends a four-letter word and returns the whole reply (the server closes after it). */
+export function fourLetterWord(host: string, port: number, word: string, timeoutMs = FOUR_LETTER_TIMEOUT_MS): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${word} to ${host}:${port} timed out`)));
+    socket.on('connect', () => socket.write(word));
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', (hadError) => {
+      if (!hadError) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
+interface LaunchPlan {
+  kind: ZkServerKind;
+  name: string;
+  rootDir: string | undefined;
+  dataDir: string;
+  configPath: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  fixedPort: number | undefined;
+  startTimeoutMs: number;
+  options: ZkServerOptions;
+}
+
+function configText(o: ZkServerOptions, dataDir: string, clientPort: number): string {
+  const entries: Record<string, string | number | boolean> = {
+    tickTime: o.tickTime ?? 2000,
+    initLimit: 10,
+    syncLimit: 5,
+    dataDir,
+    clientPort,
+    clientPortAddress: HOST,
+    'admin.enableServer': false,
+    '4lw.commands.whitelist': '*',
+  };
+  if (o.forceSync !== undefined) entries['forceSync'] = o.forceSync ? 'yes' : 'no';
+  Object.assign(entries, o.config ?? {});
+  return `${Object.entries(entries).map(([k, v]) => `${k}=${String(v)}`).join('\n')}\n`;
+}
+
+function planLaunch(o: ZkServerOptions, clientPort: number, reuse?: LaunchPlan): LaunchPlan {
+  const name = o.name ?? o.kind;
+  const rootDir = reuse?.rootDir ?? (o.dataDir === undefined ? mkdtempSync(path.join(os.tmpdir(), `zk-${o.kind}-`)) : undefined);
+  const dataDir = reuse?.dataDir ?? o.dataDir ?? path.join(rootDir!, 'data');
+  const configPath = reuse?.configPath ?? path.join(rootDir ?? dataDir, 'zoo.cfg');
+  writeFileSync(configPath, configText(o, dataDir, clientPort));
+  const startTimeoutMs = o.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT;
+  const env = { ...(o.env ?? {}) };
+  if (o.kind === 'apache') {
+    const zk = findApacheZooKeeper();
+    if (!zk.ok) throw new Error(`cannot start Apache ZooKeeper: ${zk.reason}`);
+    const args = ['-cp', zk.classpath, '-Dzookeeper.admin.enableServer=false', ...(o.jvmArgs ?? []), zk.mainClass, configPath];
+    return { kind: o.kind, name, rootDir, dataDir, configPath, command: zk.java, args, env, fixedPort: clientPort, startTimeoutMs, options: o };
+  }
+  const ours = findOurServer();
+  if (!ours.ok) throw new Error(`cannot start our server: ${ours.reason}`);
+  const args = [ours.path, 'start-foreground', configPath];
+  return {
+    kind: o.kind, name, rootDir, dataDir, configPath, command: process.execPath, args, env,
+    fixedPort: clientPort === 0 ? undefined : clientPort, startTimeoutMs, options: o,
+  };
+}
+
+class LaunchedServer implements ZkServer {
+  readonly kind: ZkServerKind;
+  readonly name: string;
+  readonly host = HOST;
+  port = 0;
+  pid = 0;
+  running = true;
+  private outputTail = '';
+  private exitInfo: ExitInfo | undefined;
+  private readonly exited: Promise<ExitInfo>;
+  private readonly pidKnown: Promise<number>;
+
+  constructor(readonly plan: LaunchPlan, private readonly watchdog: ChildProcess) {
+    this.kind = plan.kind;
+    this.name = plan.name;
+    const append = (c: Buffer): void => {
+      this.outputTail = (this.outputTail + c.toString('utf8')).slice(-OUTPUT_TAIL_CHARS_MAX);
+    };
+    watchdog.stdout!.on('data', append);
+    watchdog.stderr!.on('data', append);
+    let control = '';
+    let resolvePid: (pid: number) => void = () => undefined;
+    this.pidKnown = new Promise((r) => (resolvePid = r));
+    let reported: ExitInfo | undefined;
+    (watchdog.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => {
+      control += c.toString('utf8');
+      for (let nl = control.indexOf('\n'); nl >= 0; nl = control.indexOf('\n')) {
+        const [word, a, b] = control.slice(0, nl).split(' ');
+        control = control.slice(nl + 1);
+        if (word === 'pid') resolvePid((this.pid = Number(a)));
+        if (word === 'exit') reported = { code: a === 'null' ? null : Number(a), signal: b === 'null' ? null : (b as NodeJS.Signals) };
+      }
+    });
+    this.exited = new Promise((resolve) => {
+      watchdog.on('exit', (code, signal) => {
+        this.running = false;
+        this.exitInfo = reported ?? { code, signal };
+        live.delete(this);
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  get connectString(): string {
+    return `${this.host}:${this.port}`;
+  }
+  get dataDir(): string {
+    return this.plan.dataDir;
+  }
+  get configPath(): string {
+    return this.plan.configPath;
+  }
+
+  output(): string {
+    return this.outputTail;
+  }
+
+  exitReason(): string | undefined {
+    if (this.running) return undefined;
+    return `${this.name} exited (code ${this.exitInfo?.code}, signal ${this.exitInfo?.signal})`;
+  }
+
+  async waitUntilServing(): Promise<void> {
+    const abortIf = (): string | undefined => this.exitReason();
+    if (this.plan.fixedPort !== undefined) {
+      this.port = this.plan.fixedPort;
+    } else {
+      this.port = await waitFor(() => Number(OUR_LISTENING_LINE.exec(this.outputTail)?.[2] ?? 0) || undefined, {
+        description: `${this.name} to print "listening for clients on ${HOST}:<port>"`,
+        timeoutMs: this.plan.startTimeoutMs,
+        abortIf,
+      });
+    }
+    await this.pidKnown;
+    await waitFor(
+      async () => {
+        const reply = await fourLetterWord(HOST, this.port, 'srvr');
+        return /^Mode: /m.test(reply) ? reply : undefined;
+      },
+      { description: `${this.name} on ${this.connectString} to answer srvr`, timeoutMs: this.plan.startTimeoutMs, abortIf },
+    );
+  }
+
+  waitForExit(timeoutMs = STOP_TIMEOUT_MS_DEFAULT): Promise<ExitInfo> {
+    return waitFor(() => (this.running ? undefined : this.exited), {
+      description: `${this.name} (pid ${this.pid}) to exit`,
+      timeoutMs,
+      intervalMs: 20,
+    });
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    if (!this.running) return;
+    try {
+      if (this.pid > 0) process.kill(this.pid, sig);
+      else this.watchdog.kill('SIGKILL');
+    } catch {
+      // already gone: the exit event settles `exited`
+    }
+  }
+
+  async stop(timeoutMs = STOP_TIMEOUT_MS_DEFAULT): Promise<ExitInfo> {
+    if (!this.running) return this.exited;
+    this.signal('SIGTERM');
+    try {
+      return await this.waitForExit(timeoutMs);
+    } catch {
+      return this.kill9();
+    }
+  }
+
+  async kill9(): Promise<ExitInfo> {
+    this.signal('SIGKILL');
+    if (this.running) this.watchdog.stdin?.end();
+    return this.waitForExit();
+  }
+
+  async restart(): Promise<ZkServer> {
+    if (this.running) throw new Error(`${this.name} is still running; stop or kill9 it before restart()`);
+    const plan = planLaunch(this.plan.options, this.port, this.plan);
+    return launch(plan);
+  }
+
+  async cleanup(): Promise<void> {
+    await this.kill9();
+    if (this.plan.rootDir !== undefined && ![...live].some((s) => (s as LaunchedServer).plan.rootDir === this.plan.rootDir)) {
+      rmSync(this.plan.rootDir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function launch(plan: LaunchPlan): Promise<LaunchedServer> {
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, plan.command, ...plan.args], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...plan.env },
+  });
+  const server = new LaunchedServer(plan, watchdog);
+  live.add(server);
+  try {
+    await server.waitUntilServing();
+  } catch (err) {
+    const tail = server.output().split('\n').slice(-40).join('\n');
+    await server.kill9();
+    throw new Error(`${plan.name} did not start: ${(err as Error).message}\n--- output tail ---\n${tail}`, { cause: err });
+  }
+  return server;
+}
+
+/** Starts a server and resolves once it answers `srvr`; throws with its output tail otherwise. */
+export async function startZkServer(options: ZkServerOptions): Promise<ZkServer> {
+  const autoPort = options.clientPort === undefined;
+  for (let attempt = 1; ; attempt++) {
+    const port = options.clientPort ?? (options.kind === 'apache' ? await freePort() : 0);
+    const plan = planLaunch(options, port);
+    try {
+      return await launch(plan);
+    } catch (err) {
+      const portTaken = /Address already in use|EADDRINUSE/.test((err as Error).message);
+      if (plan.rootDir !== undefined) rmSync(plan.rootDir, { recursive: true, force: true });
+      if (!(autoPort && portTaken && attempt < PORT_IN_USE_RETRIES_MAX)) throw err;
+    }
+  }
+}

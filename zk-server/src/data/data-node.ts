@@ -1,0 +1,109 @@
+// One znode: its data, ACL reference and persisted Stat fields, and its children's names.
+// The Stat clients see is derived (dataLength, numChildren, the cversion quirk, ephemeralOwner).
+
+import { Stat, StatPersisted } from '../protocol/records/data';
+
+/** ephemeralOwner of container nodes (EphemeralType.CONTAINER). */
+export const CONTAINER_OWNER = -(2n ** 63n);
+/** High byte of ephemeralOwner for TTL nodes; the TTL sits in the low 40 bits. */
+const EXTENDED_MASK = BigInt.asIntN(64, 0xff00000000000000n);
+const TTL_MASK = 2n ** 40n - 1n;
+
+export const enum NodeKind {
+  Persistent,
+  Ephemeral,
+  Container,
+  Ttl,
+}
+
+export function ttlOwner(ttlMs: bigint): bigint {
+  return EXTENDED_MASK | ttlMs;
+}
+
+export function kindOfOwner(owner: bigint): NodeKind {
+  if (owner === 0n) return NodeKind.Persistent;
+  if (owner === CONTAINER_OWNER) return NodeKind.Container;
+  if ((owner & EXTENDED_MASK) === EXTENDED_MASK) return NodeKind.Ttl;
+  return NodeKind.Ephemeral;
+}
+
+export function ttlOfOwner(owner: bigint): bigint {
+  return owner & TTL_MASK;
+}
+
+export class DataNode {
+  children: Set<string> | null = null;
+
+  constructor(
+    public data: Buffer | null,
+    public aclIndex: bigint,
+    public czxid: bigint,
+    public mzxid: bigint,
+    public ctime: bigint,
+    public mtime: bigint,
+    public version: number,
+    /** Stored cversion: counts child creations only. */
+    public cversion: number,
+    public aversion: number,
+    public ephemeralOwner: bigint,
+    public pzxid: bigint,
+  ) {}
+
+  static fromPersisted(data: Buffer | null, aclIndex: bigint, s: StatPersisted): DataNode {
+    return new DataNode(data, aclIndex, s.czxid, s.mzxid, s.ctime, s.mtime, s.version, s.cversion, s.aversion, s.ephemeralOwner, s.pzxid);
+  }
+
+  get numChildren(): number {
+    return this.children === null ? 0 : this.children.size;
+  }
+
+  get dataLength(): number {
+    return this.data === null ? 0 : this.data.length;
+  }
+
+  get kind(): NodeKind {
+    return kindOfOwner(this.ephemeralOwner);
+  }
+
+  /** The Stat a client sees (DataNode.copyStat). */
+  stat(): Stat {
+    const numChildren = this.numChildren;
+    const kind = this.kind;
+    return {
+      czxid: this.czxid,
+      mzxid: this.mzxid,
+      ctime: this.ctime,
+      mtime: this.mtime,
+      version: this.version,
+      cversion: this.cversion * 2 - numChildren,
+      aversion: this.aversion,
+      ephemeralOwner: kind === NodeKind.Container || kind === NodeKind.Ttl ? 0n : this.ephemeralOwner,
+      dataLength: this.dataLength,
+      numChildren,
+      pzxid: this.pzxid,
+    };
+  }
+
+  persisted(): StatPersisted {
+    return {
+      czxid: this.czxid,
+      mzxid: this.mzxid,
+      ctime: this.ctime,
+      mtime: this.mtime,
+      version: this.version,
+      cversion: this.cversion,
+      aversion: this.aversion,
+      ephemeralOwner: this.ephemeralOwner,
+      pzxid: this.pzxid,
+    };
+  }
+
+  addChild(name: string): void {
+    if (this.children === null) this.children = new Set();
+    this.children.add(name);
+  }
+
+  removeChild(name: string): void {
+    this.children?.delete(name);
+  }
+}

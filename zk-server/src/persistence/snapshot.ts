@@ -1,0 +1,360 @@
+// Snapshots: `version-2/snapshot.<hex zxid>` files in Apache ZooKeeper 3.8's format (upstream
+// FileSnap + SerializeUtils + DataTree.serialize), written fuzzily in chunks while the tree keeps
+// changing, and read back whole with both checksums verified. Nothing here applies txns.
+//
+// File format (big-endian, jute encoding); `adler` is the Adler-32 of every byte of the file
+// before it, carried in a long:
+//   FileHeader   int magic 0x5A4B534E ("ZKSN"), int version 2, long dbid -1
+//   sessions     int count, then (long sessionId, int timeoutMs) per session
+//   ACL cache    int count, then (long index, vector<ACL> acls) per entry; index -1 (the open ACL
+//                of nodes created without one) is implied, never stored
+//   nodes        depth-first from the root, whose path is "": (ustring path, buffer data,
+//                long aclIndex, StatPersisted stat) per node, parents before children
+//   end          ustring "/"
+//   seal         long adler, ustring "/"
+//   ZxidDigest   long zxid, int version 2, long digest (all zero when unknown: upstream's
+//                "empty digest"); readers from before 3.6 stop at the first seal
+//   seal         long adler, ustring "/"
+// The file name carries the zxid of the last txn applied when writing began. The tree may change
+// while nodes are written (a fuzzy snapshot): replaying the log from that zxid on makes it
+// consistent, so the ZxidDigest names the zxid it was taken at, read once the nodes are written.
+// A snapshot is written to `.snapshot.<hex>.tmp` (a name upstream ignores), fsynced, then renamed.
+
+import * as nodePath from 'node:path';
+import { adler32, assert, ByteReader, ByteWriter, CodecError, jute } from '../../../shared/src';
+import { ACL, StatPersisted } from '../protocol/records/data';
+import { FileHeader } from '../protocol/records/txn';
+import {
+  fileNameForZxid,
+  PersistenceError,
+  readWholeFile,
+  Storage,
+  StorageFile,
+  versionDir,
+  zxidFromFileName,
+} from './storage';
+
+export const SNAP_MAGIC = 0x5a4b534e;
+export const SNAP_VERSION = 2;
+export const SNAP_DBID = -1n;
+export const SNAPSHOT_FILE_PREFIX = 'snapshot';
+/** Upstream DigestCalculator.DIGEST_VERSION. */
+export const DIGEST_VERSION = 2;
+/** ACL index of nodes without a stored ACL list (upstream OPEN_UNSAFE_ACL_ID). */
+export const OPEN_UNSAFE_ACL_INDEX = -1n;
+/** The path that ends the node list and each seal. */
+export const END_PATH = '/';
+/** Bytes serialized before they are written out and the event loop is given a turn. */
+export const SNAPSHOT_CHUNK_BYTES = 512 * 1024;
+/** Upstream isValidSnapshot: a file shorter than this cannot be a snapshot. */
+export const SNAPSHOT_BYTES_MIN = 10;
+/** How many snapshots recovery tries, newest first (upstream reads at most 100). */
+export const SNAPSHOT_CANDIDATES_MAX = 100;
+const TEMP_PREFIX = '.snapshot.';
+const TEMP_SUFFIX = '.tmp';
+
+export interface SnapshotNode {
+  /** "" for the root as upstream writes it, then "/zookeeper", ... depth-first. */
+  path: string;
+  data: Buffer | null;
+  aclIndex: bigint;
+  stat: StatPersisted;
+}
+
+export interface SnapshotSession {
+  sessionId: bigint;
+  timeoutMs: number;
+}
+
+export interface ZxidDigest {
+  zxid: bigint;
+  version: number;
+  digest: bigint;
+}
+
+export interface SnapshotSource {
+  sessions: SnapshotSession[];
+  acls: Map<bigint, ACL[]>;
+  /**
+   * The nodes, parents before children. The iterator is consumed across event-loop turns while
+   * the tree keeps changing: each node it yields must be a copy consistent at that moment (its
+   * data and stat are encoded at once), and it must tolerate changes between steps (list a
+   * node's children when visiting it, skip nodes deleted since), as upstream's serializeNode.
+   */
+  nodes(): Iterable<SnapshotNode>;
+  /** Last applied zxid when writing begins: the file name. */
+  zxid: bigint;
+  /** Tree digest at `zxid`, or null when not kept. */
+  digest: bigint | null;
+  /**
+   * Called once the nodes are written: the last applied zxid and the tree digest at that moment
+   * (upstream writes its lastProcessedZxidDigest there). Without it, { zxid, digest } is used,
+   * which is right only when the tree did not change while writing.
+   */
+  digestAtEnd?(): { zxid: bigint; digest: bigint } | null;
+}
+
+export interface LoadedSnapshot {
+  /** File name, e.g. `snapshot.1a`. */
+  name: string;
+  /** zxid from the file name: every txn up to it is (at least) in the snapshot. */
+  zxid: bigint;
+  dbid: bigint;
+  sessions: SnapshotSession[];
+  acls: Map<bigint, ACL[]>;
+  nodes: SnapshotNode[];
+  /** The ZxidDigest, when present and not empty (zxid > 0). */
+  zxidDigest: ZxidDigest | null;
+}
+
+export interface WriteSnapshotOptions {
+  /** fsync the file (and the directory after the rename). Default true. */
+  fsync?: boolean;
+  /** Serialized bytes per write between event-loop turns. Default SNAPSHOT_CHUNK_BYTES. */
+  chunkBytes?: number;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Serializes in chunks to a file, keeping the running Adler-32 of everything written. */
+class ChunkedSnapshotWriter {
+  readonly w = new ByteWriter(64 * 1024);
+  private position = 0;
+  private checksum = 1;
+
+  constructor(
+    private readonly file: StorageFile,
+    private readonly chunkBytes: number,
+  ) {}
+
+  /** Writes out the buffered bytes if there are enough of them, then yields. */
+  async maybeFlush(): Promise<void> {
+    if (this.w.offset < this.chunkBytes) return;
+    await this.flush();
+    await yieldToEventLoop();
+  }
+
+  async flush(): Promise<void> {
+    const bytes = this.w.view();
+    if (bytes.length === 0) return;
+    this.checksum = adler32(bytes, 0, bytes.length, this.checksum);
+    await this.file.write(bytes, this.position);
+    this.position += bytes.length;
+    this.w.offset = 0;
+  }
+
+  /** Adler-32 of every byte serialized so far, flushed or not. */
+  runningChecksum(): number {
+    const bytes = this.w.view();
+    return adler32(bytes, 0, bytes.length, this.checksum);
+  }
+
+  seal(): void {
+    this.w.int64(BigInt(this.runningChecksum()));
+    jute.ustring.encode(this.w, END_PATH);
+  }
+}
+
+function checkNodePath(path: string, first: boolean): void {
+  if (first) assert(path === '', `first snapshot node must be the root "", not "${path}"`);
+  else assert(path.startsWith('/') && path !== END_PATH && !path.endsWith('/'), `bad snapshot node path "${path}"`);
+}
+
+function writeSessionsAndAcls(w: ByteWriter, src: SnapshotSource): void {
+  w.int32(src.sessions.length);
+  for (const s of src.sessions) {
+    assert(Number.isInteger(s.timeoutMs), 'session timeout');
+    w.int64(s.sessionId).int32(s.timeoutMs);
+  }
+  w.int32(src.acls.size);
+  for (const [index, acls] of src.acls) {
+    assert(index !== OPEN_UNSAFE_ACL_INDEX, 'ACL index -1 is implied, never stored');
+    w.int64(index);
+    jute.vector(ACL).encode(w, acls);
+  }
+}
+
+/**
+ * Writes `src` as `<dataDir>/version-2/snapshot.<hex src.zxid>` and returns that file's path.
+ * Serializes in chunks of `chunkBytes`, yielding to the event loop between chunks.
+ */
+export async function writeSnapshot(
+  storage: Storage,
+  dataDir: string,
+  src: SnapshotSource,
+  options: WriteSnapshotOptions = {},
+): Promise<string> {
+  const dir = versionDir(dataDir);
+  await storage.mkdirs(dir);
+  const name = fileNameForZxid(SNAPSHOT_FILE_PREFIX, src.zxid);
+  const finalPath = nodePath.join(dir, name);
+  const tempPath = nodePath.join(dir, TEMP_PREFIX + name.slice(SNAPSHOT_FILE_PREFIX.length + 1) + TEMP_SUFFIX);
+  const fsync = options.fsync ?? true;
+  await storage.remove(tempPath);
+  const file = await storage.open(tempPath, 'create');
+  try {
+    const out = new ChunkedSnapshotWriter(file, options.chunkBytes ?? SNAPSHOT_CHUNK_BYTES);
+    FileHeader.encode(out.w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: SNAP_DBID });
+    writeSessionsAndAcls(out.w, src);
+    let first = true;
+    for (const node of src.nodes()) {
+      checkNodePath(node.path, first);
+      first = false;
+      jute.ustring.encode(out.w, node.path);
+      jute.buffer.encode(out.w, node.data);
+      out.w.int64(node.aclIndex);
+      StatPersisted.encode(out.w, node.stat);
+      await out.maybeFlush();
+    }
+    assert(!first, 'a snapshot has at least the root node');
+    jute.ustring.encode(out.w, END_PATH);
+    out.seal();
+    const end = src.digestAtEnd ? src.digestAtEnd() : src.digest === null ? null : { zxid: src.zxid, digest: src.digest };
+    out.w.int64(end?.zxid ?? 0n).int32(DIGEST_VERSION).int64(end?.digest ?? 0n);
+    out.seal();
+    await out.flush();
+    if (fsync) await file.fsync();
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    await storage.remove(tempPath);
+    throw err;
+  }
+  await file.close();
+  await storage.rename(tempPath, finalPath);
+  if (fsync) await storage.fsyncDir(dir);
+  return finalPath;
+}
+
+function readSeal(r: ByteReader, bytes: Buffer, what: string): void {
+  const expected = BigInt(adler32(bytes, 0, r.offset));
+  const at = r.offset;
+  const stored = r.int64();
+  if (stored !== expected) throw new CodecError(`${what} checksum mismatch`, at);
+  if (jute.ustring.decode(r) !== END_PATH) throw new CodecError(`${what} is not followed by "/"`, r.offset);
+}
+
+function readSessions(r: ByteReader): SnapshotSession[] {
+  const at = r.offset;
+  const count = r.int32();
+  if (count < 0 || count * 12 > r.remaining) throw new CodecError(`session count ${count}`, at);
+  const sessions: SnapshotSession[] = [];
+  for (let i = 0; i < count; i++) sessions.push({ sessionId: r.int64(), timeoutMs: r.int32() });
+  return sessions;
+}
+
+function readAcls(r: ByteReader): Map<bigint, ACL[]> {
+  const at = r.offset;
+  const count = r.int32();
+  if (count < 0 || count * 12 > r.remaining) throw new CodecError(`ACL cache count ${count}`, at);
+  const acls = new Map<bigint, ACL[]>();
+  for (let i = 0; i < count; i++) {
+    const index = r.int64();
+    acls.set(index, jute.vector(ACL).decode(r));
+  }
+  return acls;
+}
+
+function readNodes(r: ByteReader): SnapshotNode[] {
+  const nodes: SnapshotNode[] = [];
+  const seen = new Set<string>();
+  for (;;) {
+    const at = r.offset;
+    const path = jute.ustring.decode(r);
+    if (path === END_PATH) return nodes;
+    const slash = path.lastIndexOf('/');
+    if (nodes.length === 0 ? path !== '' : slash < 0 || !seen.has(path.slice(0, slash))) {
+      throw new CodecError(`snapshot node "${path}" does not follow its parent`, at);
+    }
+    seen.add(path);
+    const data = jute.buffer.decode(r);
+    const aclIndex = r.int64();
+    nodes.push({ path, data, aclIndex, stat: StatPersisted.decode(r) });
+  }
+}
+
+/** Decodes a whole snapshot file and verifies its checksums; CodecError when it is corrupt. */
+export function decodeSnapshot(bytes: Buffer, name: string): LoadedSnapshot {
+  const zxid = zxidFromFileName(name, SNAPSHOT_FILE_PREFIX);
+  if (zxid === null) throw new CodecError(`${name} is not a snapshot file name`, 0);
+  const r = new ByteReader(bytes);
+  const header = FileHeader.decode(r);
+  if (header.magic !== SNAP_MAGIC) throw new CodecError(`bad snapshot magic 0x${(header.magic >>> 0).toString(16)}`, 0);
+  if (header.version !== SNAP_VERSION) throw new CodecError(`unsupported snapshot version ${header.version}`, 4);
+  const sessions = readSessions(r);
+  const acls = readAcls(r);
+  const nodes = readNodes(r);
+  readSeal(r, bytes, 'snapshot');
+  let zxidDigest: ZxidDigest | null = null;
+  if (r.remaining > 0) {
+    const digest = { zxid: r.int64(), version: r.int32(), digest: r.int64() };
+    readSeal(r, bytes, 'snapshot digest');
+    if (digest.zxid > 0n) zxidDigest = digest;
+  }
+  if (r.remaining !== 0) throw new CodecError(`${r.remaining} bytes after the snapshot`, r.offset);
+  return { name, zxid, dbid: header.dbid, sessions, acls, nodes, zxidDigest };
+}
+
+export async function readSnapshot(storage: Storage, snapDir: string, name: string): Promise<LoadedSnapshot> {
+  return decodeSnapshot(await readWholeFile(storage, nodePath.join(snapDir, name)), name);
+}
+
+export interface SnapshotFileInfo {
+  name: string;
+  zxid: bigint;
+}
+
+/** Snapshot files in `snapDir` (the `version-2` folder), newest first. */
+export async function listSnapshots(storage: Storage, snapDir: string): Promise<SnapshotFileInfo[]> {
+  const files: SnapshotFileInfo[] = [];
+  for (const name of await storage.list(snapDir)) {
+    const zxid = zxidFromFileName(name, SNAPSHOT_FILE_PREFIX);
+    if (zxid !== null) files.push({ name, zxid });
+  }
+  return files.sort((a, b) => (a.zxid > b.zxid ? -1 : a.zxid < b.zxid ? 1 : 0));
+}
+
+/** Upstream's cheap validity check: long enough, and ending with the seal's ustring "/". */
+export async function hasSnapshotTail(storage: Storage, path: string): Promise<boolean> {
+  const file = await storage.open(path, 'read');
+  try {
+    const size = await file.size();
+    if (size < SNAPSHOT_BYTES_MIN) return false;
+    const tail = await file.read(size - 5, 5);
+    return tail.length === 5 && tail.readInt32BE(0) === 1 && tail[4] === END_PATH.charCodeAt(0);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Removes snapshot temp files a crash left behind (never one being written: call before writing). */
+export async function removeSnapshotTempFiles(storage: Storage, snapDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await storage.list(snapDir)) {
+    if (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) {
+      await storage.remove(nodePath.join(snapDir, name));
+      removed.push(name);
+    }
+  }
+  return removed;
+}
+
+/**
+ * The newest snapshot that decodes with valid checksums, trying at most SNAPSHOT_CANDIDATES_MAX;
+ * `rejected` lists the newer ones that did not, with why.
+ */
+export async function loadNewestValidSnapshot(
+  storage: Storage,
+  snapDir: string,
+): Promise<{ snapshot: LoadedSnapshot | null; candidates: number; rejected: Array<{ name: string; reason: string }> }> {
+  const candidates = (await listSnapshots(storage, snapDir)).slice(0, SNAPSHOT_CANDIDATES_MAX);
+  const rejected: Array<{ name: string; reason: string }> = [];
+  for (const c of candidates) {
+    try {
+      return { snapshot: await readSnapshot(storage, snapDir, c.name), candidates: candidates.length, rejected };
+    } catch (err) {
+      if (!(err instanceof CodecError)) throw new PersistenceError(`cannot read ${c.name}`, { cause: err });
+      rejected.push({ name: c.name, reason: err.message });
+    }
+  }
+  return { snapshot: null, candidates: candidates.length, rejected };
+}

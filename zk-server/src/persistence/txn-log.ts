@@ -1,0 +1,593 @@
+// The transaction log: `version-2/log.<hex zxid of its first txn>` files in Apache ZooKeeper 3.8's
+// format (upstream FileTxnLog), written with group commit and read back for recovery. It never
+// interprets a txn beyond finding where its body ends; applying txns is the data tree's business.
+//
+// File format (all integers big-endian, jute encoding):
+//   FileHeader   int magic 0x5A4B4C47 ("ZKLG"), int version 2, long dbid 0
+//   entry*       long checksum   Adler-32 of the txn bytes (upper 32 bits zero)
+//                int  length     of the txn bytes, 1 .. TXN_ENTRY_BYTES_MAX
+//                byte[length]    txn bytes = TxnHeader{long clientId, int cxid, long zxid, long time,
+//                                int type} + the txn record for `type` (none for a legacy
+//                                closeSession) + optional TxnDigest{int version, long treeDigest}
+//                byte 0x42       end of record ('B')
+//   zeros        the file is preallocated in preAllocSize steps (upstream FilePadding: when the
+//                write position comes within 4 KiB of the known size, grow by one step), so a
+//                length of 0 marks the end of the entries, as does the end of the file.
+// Entries are in increasing zxid order. A log is never appended to after a restart: the first
+// append of a run, and the first after rollLog(), creates a new file (as upstream).
+//
+// Reading stops at the first entry that is not whole and valid (short read, length out of range,
+// missing 0x42, checksum mismatch): a torn or corrupt tail. With `repair`, the file is cut there
+// (a file left without entries is removed) so that nothing after the last valid entry can be
+// mistaken for data; an entry with a valid checksum that does not decode is a format error and
+// is never cut away.
+
+import * as nodePath from 'node:path';
+import { adler32, assert, ByteReader, ByteWriter, CodecError, Logger } from '../../../shared/src';
+import { jute } from '../../../shared/src';
+import {
+  CloseSessionTxn,
+  CreateContainerTxn,
+  CreateSessionTxn,
+  CreateTTLTxn,
+  CreateTxn,
+  DeleteTxn,
+  ErrorTxn,
+  MultiTxn,
+  SetACLTxn,
+  SetDataTxn,
+  TxnDigest,
+  TxnHeader,
+} from '../protocol/records/txn';
+import { FileHeader } from '../protocol/records/txn';
+import { fileNameForZxid, PersistenceError, Storage, StorageFile, zxidFromFileName } from './storage';
+
+/** A logged transaction, as the pipeline hands it over and as replay gives it back. */
+export interface LoggedTxn {
+  header: TxnHeader;
+  /** The txn record bytes after the header, of the record `header.type` names; empty for types without one. */
+  body: Buffer;
+  digest: TxnDigest | null;
+}
+
+export interface TxnLog {
+  /** Buffers one txn; zxids must increase. */
+  append(txn: LoggedTxn): void;
+  /** Writes every buffered txn and fsyncs once for all of them (if forceSync): group commit. */
+  commit(): Promise<void>;
+  /** The next append starts a new log.<zxid> file. */
+  rollLog(): void;
+  close(): Promise<void>;
+}
+
+export const TXNLOG_MAGIC = 0x5a4b4c47;
+export const TXNLOG_VERSION = 2;
+export const TXNLOG_DBID = 0n;
+export const LOG_FILE_PREFIX = 'log';
+export const END_OF_RECORD = 0x42;
+export const FILE_HEADER_BYTES = 16;
+/** checksum (8) + length (4) before the txn bytes, end-of-record byte (1) after. */
+export const ENTRY_OVERHEAD_BYTES = 13;
+export const TXN_HEADER_BYTES = 32;
+export const TXN_DIGEST_BYTES = 12;
+/** jute.maxbuffer default (0xfffff). */
+export const JUTE_MAX_BUFFER_BYTES = 0xfffff;
+/** Largest txn a reader accepts: jute.maxbuffer plus upstream's extra allowance (same size again). */
+export const TXN_ENTRY_BYTES_MAX = 2 * JUTE_MAX_BUFFER_BYTES;
+/** Upstream grows the file when the write position comes this close to its known size. */
+export const PREALLOC_MARGIN_BYTES = 4096;
+/** preAllocSize default, in KiB (64 MiB). */
+export const PREALLOC_SIZE_KIB_DEFAULT = 65536;
+/** Bytes read at a time while scanning a log file. */
+export const LOG_READ_CHUNK_BYTES = 1 << 20;
+
+/** Txn types (OpCode values) and the record each carries in the log, as upstream SerializeUtils. */
+export const TxnType = {
+  create: 1,
+  delete: 2,
+  setData: 5,
+  setACL: 7,
+  multi: 14,
+  create2: 15,
+  reconfig: 16,
+  createContainer: 19,
+  deleteContainer: 20,
+  createTTL: 21,
+  createSession: -10,
+  closeSession: -11,
+  error: -1,
+} as const;
+
+const TXN_BODY_CODECS: ReadonlyMap<number, jute.Codec<unknown>> = new Map<number, jute.Codec<unknown>>([
+  [TxnType.create, CreateTxn],
+  [TxnType.create2, CreateTxn],
+  [TxnType.delete, DeleteTxn],
+  [TxnType.deleteContainer, DeleteTxn],
+  [TxnType.setData, SetDataTxn],
+  [TxnType.reconfig, SetDataTxn],
+  [TxnType.setACL, SetACLTxn],
+  [TxnType.multi, MultiTxn],
+  [TxnType.createContainer, CreateContainerTxn],
+  [TxnType.createTTL, CreateTTLTxn],
+  [TxnType.createSession, CreateSessionTxn],
+  [TxnType.closeSession, CloseSessionTxn],
+  [TxnType.error, ErrorTxn],
+] as Array<[number, jute.Codec<unknown>]>);
+
+/** Length of the txn record of `type` starting at `r.offset`; CodecError if it does not decode. */
+function bodyLength(type: number, r: ByteReader): number {
+  const codec = TXN_BODY_CODECS.get(type);
+  if (codec === undefined) throw new CodecError(`unsupported txn type ${type}`, r.offset);
+  const start = r.offset;
+  // a closeSession written before CloseSessionTxn existed (or with it disabled) has no body
+  if (type === TxnType.closeSession && r.remaining === 0) return 0;
+  codec.decode(r);
+  return r.offset - start;
+}
+
+/** TxnHeader + body + digest: the bytes the checksum covers. */
+export function encodeTxnBytes(txn: LoggedTxn): Buffer {
+  const size = TXN_HEADER_BYTES + txn.body.length + (txn.digest === null ? 0 : TXN_DIGEST_BYTES);
+  const w = new ByteWriter(size);
+  TxnHeader.encode(w, txn.header);
+  w.bytes(txn.body);
+  if (txn.digest !== null) TxnDigest.encode(w, txn.digest);
+  assert(w.offset === size, 'txn bytes size');
+  return w.view();
+}
+
+/** Splits txn bytes into header, body and digest; CodecError if they do not decode. */
+export function decodeTxnBytes(bytes: Buffer): LoggedTxn {
+  const r = new ByteReader(bytes);
+  const header = TxnHeader.decode(r);
+  const bodyStart = r.offset;
+  const length = bodyLength(header.type, r);
+  const body = bytes.subarray(bodyStart, bodyStart + length);
+  let digest: TxnDigest | null = null;
+  if (r.remaining > 0) digest = TxnDigest.decode(r);
+  if (r.remaining !== 0) throw new CodecError(`${r.remaining} bytes after the txn digest`, r.offset);
+  return { header, body, digest };
+}
+
+/** One whole log entry: checksum, length, txn bytes, 0x42. */
+export function encodeTxnEntry(txn: LoggedTxn): Buffer {
+  const bytes = encodeTxnBytes(txn);
+  assert(bytes.length <= TXN_ENTRY_BYTES_MAX, `txn of ${bytes.length} bytes exceeds TXN_ENTRY_BYTES_MAX`);
+  const w = new ByteWriter(bytes.length + ENTRY_OVERHEAD_BYTES);
+  w.int64(BigInt(adler32(bytes)));
+  w.int32(bytes.length);
+  w.bytes(bytes);
+  w.uint8(END_OF_RECORD);
+  return w.view();
+}
+
+export function encodeLogFileHeader(): Buffer {
+  return FileHeader.toBytes({ magic: TXNLOG_MAGIC, version: TXNLOG_VERSION, dbid: TXNLOG_DBID });
+}
+
+/**
+ * Upstream FilePadding.calculateFileSizeWithPadding: the size a log file must be preallocated to
+ * before writing at `position`, given its known size.
+ */
+export function paddedFileSize(position: number, fileSize: number, preAllocBytes: number): number {
+  if (preAllocBytes <= 0 || position + PREALLOC_MARGIN_BYTES < fileSize) return fileSize;
+  if (position > fileSize) {
+    const size = position + preAllocBytes;
+    return size - (size % preAllocBytes);
+  }
+  return fileSize + preAllocBytes;
+}
+
+export interface FileTxnLogOptions {
+  /** preAllocSize in KiB; 0 turns preallocation off. Default 65536 (64 MiB). */
+  preAllocSizeKiB?: number;
+  /** fsync on commit (zoo.cfg forceSync=yes). Default true. */
+  forceSync?: boolean;
+  /** The last zxid already in the logs or snapshots; appends must be above it. */
+  lastZxid?: bigint;
+  logger: Logger;
+}
+
+interface PendingEntry {
+  zxid: bigint;
+  bytes: Buffer;
+  /** The entry goes to a new file (first append of the run, or first after rollLog). */
+  startsFile: boolean;
+}
+
+interface OpenLog {
+  name: string;
+  file: StorageFile;
+  /** Where the next entry goes. */
+  position: number;
+  /** Size the file has been preallocated to. */
+  sizeBytes: number;
+}
+
+/** The txn log writer over `logDir` (the `version-2` folder). */
+export class FileTxnLog implements TxnLog {
+  private readonly preAllocBytes: number;
+  private readonly forceSync: boolean;
+  private readonly log: Logger;
+  private pending: PendingEntry[] = [];
+  private rollRequested = true;
+  private lastAppendedZxid: bigint;
+  private current: OpenLog | null = null;
+  private failure: Error | null = null;
+  private closed = false;
+  /** Commits run one after another: each takes the entries appended before it was called. */
+  private commitChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly logDir: string,
+    options: FileTxnLogOptions,
+  ) {
+    const preAllocSizeKiB = options.preAllocSizeKiB ?? PREALLOC_SIZE_KIB_DEFAULT;
+    assert(Number.isInteger(preAllocSizeKiB) && preAllocSizeKiB >= 0, 'preAllocSizeKiB');
+    this.preAllocBytes = preAllocSizeKiB * 1024;
+    this.forceSync = options.forceSync ?? true;
+    this.lastAppendedZxid = options.lastZxid ?? 0n;
+    this.log = options.logger;
+  }
+
+  /** The error that stopped the log, if any: once set, every commit rejects with it. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  get lastZxid(): bigint {
+    return this.lastAppendedZxid;
+  }
+
+  /** Name of the file being written, if one is open. */
+  get currentFileName(): string | null {
+    return this.current?.name ?? null;
+  }
+
+  append(txn: LoggedTxn): void {
+    assert(!this.closed, 'append after close');
+    const zxid = txn.header.zxid;
+    assert(zxid > this.lastAppendedZxid, `zxid 0x${zxid.toString(16)} <= last 0x${this.lastAppendedZxid.toString(16)}`);
+    const reader = new ByteReader(txn.body);
+    assert(bodyLength(txn.header.type, reader) === txn.body.length, `body of txn type ${txn.header.type} does not match its record`);
+    this.lastAppendedZxid = zxid;
+    if (this.failure !== null) return; // nothing will be acknowledged again; keep no memory
+    this.pending.push({ zxid, bytes: encodeTxnEntry(txn), startsFile: this.rollRequested });
+    this.rollRequested = false;
+  }
+
+  rollLog(): void {
+    this.rollRequested = true;
+  }
+
+  commit(): Promise<void> {
+    const run = this.commitChain.then(() => this.writePending());
+    this.commitChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (this.failure === null && this.pending.length > 0) await this.commit();
+      await this.commitChain;
+    } finally {
+      this.closed = true;
+      const current = this.current;
+      this.current = null;
+      if (current !== null) await current.file.close();
+    }
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      let start = 0;
+      while (start < batch.length) {
+        let end = start + 1;
+        while (end < batch.length && !batch[end]!.startsFile) end++;
+        await this.writeRun(batch.slice(start, end));
+        start = end;
+      }
+    } catch (err) {
+      this.failure = new PersistenceError(`txn log write failed; no further write is acknowledged`, { cause: err });
+      this.log.error('txn log write failed; the log is stopped', { error: String(err) });
+      throw this.failure;
+    }
+  }
+
+  /** Writes entries that go to one file (a new one if the first starts a file), then fsyncs it. */
+  private async writeRun(run: PendingEntry[]): Promise<void> {
+    const created = run[0]!.startsFile || this.current === null;
+    if (created) await this.openNewFile(run[0]!.zxid);
+    const log = this.current!;
+    const data = Buffer.concat(run.map((e) => e.bytes));
+    const end = log.position + data.length;
+    const padded = paddedFileSize(end, log.sizeBytes, this.preAllocBytes);
+    if (padded !== log.sizeBytes) {
+      await log.file.truncate(padded);
+      log.sizeBytes = padded;
+    }
+    await log.file.write(data, log.position);
+    log.position = end;
+    log.sizeBytes = Math.max(log.sizeBytes, end);
+    if (this.forceSync) {
+      await log.file.fsync();
+      if (created) await this.storage.fsyncDir(this.logDir);
+    }
+  }
+
+  private async openNewFile(firstZxid: bigint): Promise<void> {
+    const previous = this.current;
+    this.current = null;
+    if (previous !== null) await previous.file.close();
+    const name = fileNameForZxid(LOG_FILE_PREFIX, firstZxid);
+    this.log.info('creating new txn log file', { file: name });
+    const file = await this.storage.open(nodePath.join(this.logDir, name), 'create');
+    const header = encodeLogFileHeader();
+    await file.write(header, 0);
+    this.current = { name, file, position: header.length, sizeBytes: header.length };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export interface LogFileInfo {
+  name: string;
+  /** zxid of the first txn, from the name. */
+  startZxid: bigint;
+}
+
+/** The log files in `logDir`, oldest first. */
+export async function listLogFiles(storage: Storage, logDir: string): Promise<LogFileInfo[]> {
+  const files: LogFileInfo[] = [];
+  for (const name of await storage.list(logDir)) {
+    const startZxid = zxidFromFileName(name, LOG_FILE_PREFIX);
+    if (startZxid !== null) files.push({ name, startZxid });
+  }
+  return files.sort((a, b) => (a.startZxid < b.startZxid ? -1 : a.startZxid > b.startZxid ? 1 : 0));
+}
+
+/**
+ * The files that can hold txns after `zxid`: the newest one starting at or before it, and every
+ * later one (upstream FileTxnLog.getLogFiles).
+ */
+export function logFilesFrom(files: readonly LogFileInfo[], zxid: bigint): LogFileInfo[] {
+  let from = 0n;
+  for (const f of files) {
+    if (f.startZxid > zxid) break;
+    if (f.startZxid > from) from = f.startZxid;
+  }
+  return files.filter((f) => f.startZxid >= from);
+}
+
+/** Why reading a log file stopped. */
+export type LogFileEnd =
+  | { kind: 'clean' } // end of file, or zeros where the next entry would start
+  | { kind: 'torn'; reason: string }; // an entry (or the file header) that is not whole or not valid
+
+export interface ScannedLogFile {
+  name: string;
+  startZxid: bigint;
+  /** Whole, valid entries, in file order. */
+  txns: LoggedTxn[];
+  /** Byte offset just past the last valid entry (16 when there is none, 0 when the header is torn). */
+  validEnd: number;
+  fileSize: number;
+  end: LogFileEnd;
+}
+
+/** A forward cursor over a file that reads ahead in chunks and hands out views. */
+class ChunkedReader {
+  private window: Buffer = Buffer.alloc(0);
+  private windowStart = 0;
+
+  constructor(
+    private readonly file: StorageFile,
+    private readonly fileSize: number,
+  ) {}
+
+  /** `length` bytes at `position`, or fewer at the end of the file. */
+  async get(position: number, length: number): Promise<Buffer> {
+    const offset = position - this.windowStart;
+    if (offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
+    const want = Math.min(Math.max(length, LOG_READ_CHUNK_BYTES), Math.max(0, this.fileSize - position));
+    this.window = want > 0 ? await this.file.read(position, want) : Buffer.alloc(0);
+    this.windowStart = position;
+    return this.window.subarray(0, Math.min(length, this.window.length));
+  }
+}
+
+function isAllZero(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * null for a good header, a reason for a torn one (short, or zeros: a crash right after the file
+ * was created); PersistenceError for a header that is whole but not a version-2 txn log.
+ */
+function checkLogHeader(header: Buffer, name: string): string | null {
+  if (header.length < FILE_HEADER_BYTES) return `file header is ${header.length} bytes`;
+  if (isAllZero(header)) return 'file header is zeros';
+  const h = FileHeader.fromBytes(header);
+  if (h.magic !== TXNLOG_MAGIC || h.version !== TXNLOG_VERSION) {
+    throw new PersistenceError(`${name} is not a version-2 txn log (magic 0x${(h.magic >>> 0).toString(16)}, version ${h.version})`);
+  }
+  return null;
+}
+
+/** Reads one log file up to its first invalid entry; PersistenceError if a valid-checksum entry does not decode. */
+export async function scanLogFile(storage: Storage, logDir: string, info: LogFileInfo): Promise<ScannedLogFile> {
+  const file = await storage.open(nodePath.join(logDir, info.name), 'read');
+  try {
+    const fileSize = await file.size();
+    const reader = new ChunkedReader(file, fileSize);
+    const result: ScannedLogFile = { ...info, txns: [], validEnd: FILE_HEADER_BYTES, fileSize, end: { kind: 'clean' } };
+    const tornHeader = checkLogHeader(await reader.get(0, FILE_HEADER_BYTES), info.name);
+    if (tornHeader !== null) {
+      result.validEnd = 0;
+      result.end = { kind: 'torn', reason: tornHeader };
+      return result;
+    }
+    let position = FILE_HEADER_BYTES;
+    for (;;) {
+      const step = await readEntry(reader, position, info.name);
+      if (step.kind === 'end') {
+        result.end = step.end;
+        break;
+      }
+      result.txns.push(step.txn);
+      position += step.bytes;
+      result.validEnd = position;
+    }
+    return result;
+  } finally {
+    await file.close();
+  }
+}
+
+type EntryStep = { kind: 'entry'; txn: LoggedTxn; bytes: number } | { kind: 'end'; end: LogFileEnd };
+
+async function readEntry(reader: ChunkedReader, position: number, name: string): Promise<EntryStep> {
+  const torn = (reason: string): EntryStep => ({ kind: 'end', end: { kind: 'torn', reason } });
+  const prefix = await reader.get(position, 12);
+  if (prefix.length === 0 || (prefix.length < 12 && isAllZero(prefix))) return { kind: 'end', end: { kind: 'clean' } };
+  if (prefix.length < 12) return torn(`partial entry prefix at byte ${position}`);
+  const checksum = prefix.readBigUInt64BE(0);
+  const length = prefix.readInt32BE(8);
+  if (length === 0) {
+    return checksum === 0n ? { kind: 'end', end: { kind: 'clean' } } : torn(`checksum without an entry at byte ${position}`);
+  }
+  if (length < 0 || length > TXN_ENTRY_BYTES_MAX) return torn(`entry length ${length} at byte ${position}`);
+  const rest = await reader.get(position + 12, length + 1);
+  if (rest.length < length + 1) return torn(`partial entry at byte ${position} (${rest.length} of ${length + 1} bytes)`);
+  if (rest[length] !== END_OF_RECORD) return torn(`entry at byte ${position} lacks its end-of-record byte`);
+  const bytes = rest.subarray(0, length);
+  if (checksum !== BigInt(adler32(bytes))) return torn(`checksum mismatch in entry at byte ${position}`);
+  let txn: LoggedTxn;
+  try {
+    txn = decodeTxnBytes(bytes);
+  } catch (err) {
+    throw new PersistenceError(`${name}: entry at byte ${position} has a valid checksum but does not decode`, { cause: err });
+  }
+  return { kind: 'entry', txn, bytes: length + ENTRY_OVERHEAD_BYTES };
+}
+
+export interface ReadLogsOptions {
+  /** Cut torn tails, remove files without entries and set aside files past a gap. Default false. */
+  repair?: boolean;
+}
+
+export interface ReadLogsResult {
+  /** Txns with zxid > afterZxid, in increasing zxid order. */
+  txns: LoggedTxn[];
+  /** zxid of the last txn returned, or null if none. */
+  lastZxid: bigint | null;
+  /** Whether any log file had a valid entry (at any zxid). */
+  anyEntries: boolean;
+}
+
+const epochOf = (zxid: bigint): bigint => zxid >> 32n;
+
+/**
+ * Reads every txn with zxid > `afterZxid` from the log files in `logDir` that can hold one.
+ * Replay ends at the first torn or corrupt entry (with a warning); it continues into the next file
+ * only if that file takes up where the valid entries stopped (the next zxid, or a later epoch),
+ * as happens when a server restarted after a torn write.
+ */
+export async function readTxnLogs(
+  storage: Storage,
+  logDir: string,
+  afterZxid: bigint,
+  logger: Logger,
+  options: ReadLogsOptions = {},
+): Promise<ReadLogsResult> {
+  const files = logFilesFrom(await listLogFiles(storage, logDir), afterZxid);
+  const out: ReadLogsResult = { txns: [], lastZxid: null, anyEntries: false };
+  let reached = afterZxid;
+  let brokenAt: bigint | null = null;
+  for (let i = 0; i < files.length; i++) {
+    const info = files[i]!;
+    if (brokenAt !== null) {
+      const continues = info.startZxid <= brokenAt + 1n || epochOf(info.startZxid) > epochOf(brokenAt);
+      if (!continues) {
+        await setAsideUnreachable(storage, logDir, files.slice(i), brokenAt, logger, options.repair === true);
+        break;
+      }
+      brokenAt = null;
+    }
+    const scanned = await scanLogFile(storage, logDir, info);
+    out.anyEntries ||= scanned.txns.length > 0;
+    for (const txn of scanned.txns) {
+      const zxid = txn.header.zxid;
+      if (zxid <= reached) {
+        if (zxid > afterZxid) logger.warn('txn log entry out of zxid order skipped', { file: info.name, zxid: hex(zxid) });
+        continue;
+      }
+      out.txns.push(txn);
+      reached = zxid;
+      out.lastZxid = zxid;
+    }
+    if (scanned.end.kind !== 'clean') {
+      logger.warn('txn log ends early: torn or corrupt tail', {
+        file: info.name,
+        reason: scanned.end.reason,
+        lastValidZxid: hex(reached),
+        discardedBytes: scanned.fileSize - scanned.validEnd,
+      });
+      brokenAt = reached;
+    }
+    if (options.repair === true) await repairFile(storage, logDir, scanned, logger);
+  }
+  return out;
+}
+
+async function repairFile(storage: Storage, logDir: string, scanned: ScannedLogFile, logger: Logger): Promise<void> {
+  const path = nodePath.join(logDir, scanned.name);
+  if (scanned.txns.length === 0) {
+    logger.info('removing txn log file without entries', { file: scanned.name });
+    await storage.remove(path);
+    await storage.fsyncDir(logDir);
+    return;
+  }
+  if (scanned.end.kind === 'clean') return;
+  const file = await storage.open(path, 'write');
+  try {
+    await file.truncate(scanned.validEnd);
+    await file.fsync();
+  } finally {
+    await file.close();
+  }
+  logger.warn('txn log file cut after its last valid entry', { file: scanned.name, lengthBytes: scanned.validEnd });
+}
+
+/** Prefix for log files that follow a gap left by a corrupt entry: kept for inspection, ignored by readers. */
+export const UNREACHABLE_LOG_PREFIX = 'unreachable';
+
+async function setAsideUnreachable(
+  storage: Storage,
+  logDir: string,
+  files: LogFileInfo[],
+  brokenAt: bigint,
+  logger: Logger,
+  repair: boolean,
+): Promise<void> {
+  logger.warn('txn log files after a corrupt entry cannot be replayed', {
+    afterZxid: hex(brokenAt),
+    files: files.map((f) => f.name),
+    setAside: repair,
+  });
+  if (!repair) return;
+  for (const f of files) {
+    await storage.rename(nodePath.join(logDir, f.name), nodePath.join(logDir, `${UNREACHABLE_LOG_PREFIX}.${f.name}`));
+  }
+  await storage.fsyncDir(logDir);
+}
+
+const hex = (zxid: bigint): string => '0x' + BigInt.asUintN(64, zxid).toString(16);

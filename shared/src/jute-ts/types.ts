@@ -90,9 +90,14 @@ export const ustring: Codec<string> = {
 };
 
 /** vector<T>: a null vector (count -1) decodes as empty, which every ZooKeeper handler treats alike. */
-export function vector<T>(item: Codec<T>): Codec<T[]> {
+export interface VectorCodec<T> extends Codec<T[]> {
+  readonly item: Codec<T>;
+}
+
+export function vector<T>(item: Codec<T>): VectorCodec<T> {
   return {
     kind: `vector<${item.kind}>`,
+    item,
     encode: (w, v) => {
       w.int32(v.length);
       for (const x of v) item.encode(w, x);

@@ -23,8 +23,7 @@
 // is never cut away.
 
 import * as nodePath from 'node:path';
-import { adler32, assert, ByteReader, ByteWriter, CodecError, Logger } from '../../../shared/src';
-import { jute } from '../../../shared/src';
+import { adler32, assert, ByteReader, ByteWriter, CodecError, jute, Logger } from '../../../shared/src';
 import {
   CloseSessionTxn,
   CreateContainerTxn,
@@ -33,13 +32,13 @@ import {
   CreateTxn,
   DeleteTxn,
   ErrorTxn,
+  FileHeader,
   MultiTxn,
   SetACLTxn,
   SetDataTxn,
   TxnDigest,
   TxnHeader,
 } from '../protocol/records/txn';
-import { FileHeader } from '../protocol/records/txn';
 import { fileNameForZxid, PersistenceError, Storage, StorageFile, zxidFromFileName } from './storage';
 
 /** A logged transaction, as the pipeline hands it over and as replay gives it back. */

@@ -132,7 +132,7 @@ describe('ZooKeeperServer request chain', () => {
     const reply = new ByteWriter();
     encodeWriteReply(Op.multi, result, reply);
     expect(reply.view().toString('hex')).toBe(
-      'ffffffff00000000000000000' + 'ffffffff00ffffff99ffffff99' + 'ffffffff00fffffffefffffffe' + 'ffffffff01ffffffff',
+      'ffffffff' + '00' + '00000000' + '00000000' + 'ffffffff00ffffff99ffffff99' + 'ffffffff00fffffffefffffffe' + 'ffffffff01ffffffff',
     );
   });
 

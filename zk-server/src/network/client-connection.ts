@@ -98,12 +98,18 @@ export class ClientConnection implements SessionHolder {
     }
     for (const frame of frames) {
       if (this.state === 'closed') return;
-      try {
-        this.onFrame(frame);
-      } catch (e) {
-        this.close(`malformed request: ${(e as Error).message}`);
-        return;
-      }
+      if (!this.guarded(() => this.onFrame(frame))) return;
+    }
+  }
+
+  /** Runs `fn`; a throw means the client sent something malformed: this connection closes. */
+  private guarded(fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      this.close(`malformed request: ${(e as Error).message}`);
+      return false;
     }
   }
 
@@ -165,7 +171,7 @@ export class ClientConnection implements SessionHolder {
     this.early = [];
     for (const frame of early) {
       if (this.state !== 'open') return;
-      this.onRequest(frame);
+      if (!this.guarded(() => this.onRequest(frame))) return;
     }
   }
 

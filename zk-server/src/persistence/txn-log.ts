@@ -304,16 +304,20 @@ export class FileTxnLog implements TxnLog {
     const created = run[0]!.startsFile || this.current === null;
     if (created) await this.openNewFile(run[0]!.zxid);
     const log = this.current!;
-    const data = Buffer.concat(run.map((e) => e.bytes));
-    const end = log.position + data.length;
-    const padded = paddedFileSize(end, log.sizeBytes, this.preAllocBytes);
-    if (padded !== log.sizeBytes) {
-      await log.file.truncate(padded);
-      log.sizeBytes = padded;
+    const parts = created ? [encodeLogFileHeader(), ...run.map((e) => e.bytes)] : run.map((e) => e.bytes);
+    const data = Buffer.concat(parts);
+    const start = created ? 0 : log.position;
+    // pad before each entry, as upstream does, so files grow exactly as upstream's
+    let size = log.sizeBytes;
+    let at = start + (created ? FILE_HEADER_BYTES : 0);
+    for (const e of run) {
+      size = paddedFileSize(at, size, this.preAllocBytes);
+      at += e.bytes.length;
     }
-    await log.file.write(data, log.position);
-    log.position = end;
-    log.sizeBytes = Math.max(log.sizeBytes, end);
+    if (size !== log.sizeBytes) await log.file.truncate(size);
+    await log.file.write(data, start);
+    log.position = start + data.length;
+    log.sizeBytes = Math.max(size, log.position);
     if (this.forceSync) {
       await log.file.fsync();
       if (created) await this.storage.fsyncDir(this.logDir);
@@ -327,9 +331,8 @@ export class FileTxnLog implements TxnLog {
     const name = fileNameForZxid(LOG_FILE_PREFIX, firstZxid);
     this.log.info('creating new txn log file', { file: name });
     const file = await this.storage.open(nodePath.join(this.logDir, name), 'create');
-    const header = encodeLogFileHeader();
-    await file.write(header, 0);
-    this.current = { name, file, position: header.length, sizeBytes: header.length };
+    // the header goes out with the first entries; upstream counts it in the known size
+    this.current = { name, file, position: 0, sizeBytes: FILE_HEADER_BYTES };
   }
 }
 

@@ -11,3 +11,4 @@ export { applyTable, KeySpec, types as configTypes, TableValues, ParsedTable } f
 export { createLogger, silentLogger, Logger, LoggerOptions } from './logging/logger';
 export { Clock, SystemClock, TimerHandle } from './time/clock';
 export { Rng, seededRng } from './random/rng';
+export { ZkClient, ZkError, ZkStat, CreateMode, MultiOp as ZkMultiOp, ZkClientOptions } from './zk-client/zk-client';

@@ -96,10 +96,13 @@ function checkBatchContents(buf: Buffer, at: number, size: number, check: BatchC
     throw new LogError('MESSAGE_TOO_LARGE', `batch of ${size} bytes exceeds ${check.batchBytesMax}`);
   }
   const lastOffsetDelta = buf.readInt32BE(at + BatchField.LastOffsetDelta);
-  if (lastOffsetDelta < 0) throw new LogError('INVALID_RECORD', `batch at byte ${at} has lastOffsetDelta ${lastOffsetDelta}`);
+  if (lastOffsetDelta < 0) {
+    throw new LogError('INVALID_RECORD', `batch at byte ${at} has lastOffsetDelta ${lastOffsetDelta}`);
+  }
   const recordCount = buf.readInt32BE(at + BatchField.RecordCount);
   if (!check.offsetsAssigned && recordCount !== lastOffsetDelta + 1) {
-    throw new LogError('INVALID_RECORD', `batch at byte ${at} has ${recordCount} records but lastOffsetDelta ${lastOffsetDelta}`);
+    const detail = `${recordCount} records but lastOffsetDelta ${lastOffsetDelta}`;
+    throw new LogError('INVALID_RECORD', `batch at byte ${at} has ${detail}`);
   }
   if (check.verifyCrc && !isBatchCrcValid(buf, at)) {
     throw new LogError('CORRUPT_MESSAGE', `batch at byte ${at} fails its CRC-32C`);
@@ -125,7 +128,12 @@ export interface TimestampMatch {
  * minOffset. Uncompressed CreateTime batches are walked record by record; for the others every record
  * is taken to carry the batch's maxTimestamp (exact for LogAppendTime, the batch start for compressed).
  */
-export function findRecordByTimestamp(buf: Buffer, at: number, targetMs: number, minOffset: bigint): TimestampMatch | null {
+export function findRecordByTimestamp(
+  buf: Buffer,
+  at: number,
+  targetMs: number,
+  minOffset: bigint,
+): TimestampMatch | null {
   const baseOffset = buf.readBigInt64BE(at + BatchField.BaseOffset);
   const lastOffset = baseOffset + BigInt(buf.readInt32BE(at + BatchField.LastOffsetDelta));
   const maxTimestampMs = readInt64Number(buf, at + BatchField.MaxTimestamp);

@@ -191,3 +191,26 @@ export class FileWindow {
     return position - this.start;
   }
 }
+
+/**
+ * fsync of files by path off the event loop (libuv threads), for segments that just rolled. A file
+ * that is gone (retention or truncation removed it meanwhile) has nothing left to make durable.
+ */
+export async function syncPathsAsync(filePaths: readonly string[]): Promise<void> {
+  for (const filePath of filePaths) {
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(filePath, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw storageError(`open ${filePath}`, err);
+    }
+    try {
+      await handle.sync();
+    } catch (err) {
+      throw storageError(`fsync ${filePath}`, err);
+    } finally {
+      await handle.close();
+    }
+  }
+}

@@ -84,7 +84,8 @@ export function makeLogConfig(overrides: Partial<LogConfig> = {}, base: LogConfi
   checkRange('flushIntervalMs', config.flushIntervalMs, 0, NEVER);
   checkRange('maxMessageBytes', config.maxMessageBytes, 0, SEGMENT_BYTES_MAX);
   if (config.messageTimestampType !== 'CreateTime' && config.messageTimestampType !== 'LogAppendTime') {
-    throw new ConfigError(`messageTimestampType must be CreateTime or LogAppendTime, got ${String(config.messageTimestampType)}`);
+    const got = String(config.messageTimestampType);
+    throw new ConfigError(`messageTimestampType must be CreateTime or LogAppendTime, got ${got}`);
   }
   return Object.freeze(config);
 }

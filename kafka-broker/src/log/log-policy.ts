@@ -26,7 +26,11 @@ export interface IncomingAppend {
 }
 
 /** Why the active segment must roll before `incoming` is appended, or null to append to it. */
-export function rollReason(segment: ActiveSegmentState, incoming: IncomingAppend, config: LogConfig): RollReason | null {
+export function rollReason(
+  segment: ActiveSegmentState,
+  incoming: IncomingAppend,
+  config: LogConfig,
+): RollReason | null {
   if (segment.sizeBytes > config.segmentBytes - incoming.bytes) return 'size';
   if (segment.sizeBytes > 0 && timeWaitedForRollMs(segment, incoming) > config.segmentMs) return 'time';
   if (segment.offsetIndexFull) return 'offset-index-full';
@@ -73,7 +77,9 @@ export interface RetentionDecision {
 export function segmentsToDelete(input: RetentionInput): RetentionDecision {
   let count = 0;
   let reason: RetentionReason | null = null;
-  const byTime = prefixWhile(input, (s) => input.retentionMs >= 0 && input.nowMs - s.largestTimestampMs > input.retentionMs);
+  const expired = (s: SegmentSummary): boolean =>
+    input.retentionMs >= 0 && input.nowMs - s.largestTimestampMs > input.retentionMs;
+  const byTime = prefixWhile(input, expired);
   if (byTime > count) [count, reason] = [byTime, 'retention-ms'];
   const bySize = prefixBySize(input);
   if (bySize > count) [count, reason] = [bySize, 'retention-bytes'];

@@ -27,7 +27,13 @@ import {
 } from './file-io';
 import { readInt64Number } from './int64';
 import { storageError } from './log-errors';
-import { DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, offsetFileName, TIME_INDEX_FILE_SUFFIX } from './log-files';
+import {
+  DELETED_FILE_SUFFIX,
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  offsetFileName,
+  TIME_INDEX_FILE_SUFFIX,
+} from './log-files';
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index';
 import { BatchCursor, newCursor, walkBatches, WalkEnd } from './segment-scan';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index';
@@ -37,12 +43,17 @@ const OFFSET_NUMBER_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 /** Index capacity while rebuilding: never "full" mid-rebuild, whatever segment.index.bytes says now. */
 const REBUILD_INDEX_BYTES = Number.MAX_SAFE_INTEGER;
 const EMPTY = Buffer.alloc(0);
+/** Scan buffer of recovery, which streams every byte of the segment through the CRC. */
+const RECOVERY_WINDOW_BYTES = 1024 * 1024;
+/** Time-index entries without an offset-index twin: one closing entry per rebuild and per deactivation. */
+const TIME_INDEX_CLOSING_ENTRIES_MAX = 2;
 
+/** Shared by the segments of one partition log; the log updates the sizes when its config changes. */
 export interface SegmentContext {
   readonly dir: string;
-  readonly indexIntervalBytes: number;
+  indexIntervalBytes: number;
   /** segment.index.bytes: preallocation and capacity of the index files while active. */
-  readonly segmentIndexBytes: number;
+  segmentIndexBytes: number;
   /** Shared scan buffer of the partition log (one operation at a time). */
   readonly window: FileWindow;
   readonly logger: Logger;
@@ -303,8 +314,11 @@ export class LogSegment {
     const timeIndexFd = openFile(this.timeIndexPath, 'w+');
     this.activeFiles = { indexFd, timeIndexFd, indexFileEntries: 0, timeIndexFileEntries: 0 };
     this.writeIndexEntries();
-    truncateFile(indexFd, preallocatedBytes(this.ctx.segmentIndexBytes, OFFSET_INDEX_ENTRY_BYTES, offsetIndex.entries), this.indexPath);
-    truncateFile(timeIndexFd, preallocatedBytes(this.ctx.segmentIndexBytes, TIME_INDEX_ENTRY_BYTES, timeIndex.entries), this.timeIndexPath);
+    const indexBytes = this.ctx.segmentIndexBytes;
+    const offsetIndexFileBytes = preallocatedBytes(indexBytes, OFFSET_INDEX_ENTRY_BYTES, offsetIndex.entries);
+    const timeIndexFileBytes = preallocatedBytes(indexBytes, TIME_INDEX_ENTRY_BYTES, timeIndex.entries);
+    truncateFile(indexFd, offsetIndexFileBytes, this.indexPath);
+    truncateFile(timeIndexFd, timeIndexFileBytes, this.timeIndexPath);
     if (this.size > 0 && this.firstBatchTimestamp < 0) this.firstBatchTimestamp = this.readFirstBatchTimestamp();
   }
 
@@ -383,8 +397,20 @@ export class LogSegment {
   private writeIndexEntries(): void {
     const files = this.activeFiles;
     assert(files !== null, 'index files are not open');
-    files.indexFileEntries = writeEntries(files.indexFd, this.offsetIndex().bytes(), files.indexFileEntries, OFFSET_INDEX_ENTRY_BYTES, this.indexPath);
-    files.timeIndexFileEntries = writeEntries(files.timeIndexFd, this.timeIndex().bytes(), files.timeIndexFileEntries, TIME_INDEX_ENTRY_BYTES, this.timeIndexPath);
+    files.indexFileEntries = writeEntries(
+      files.indexFd,
+      this.offsetIndex().bytes(),
+      files.indexFileEntries,
+      OFFSET_INDEX_ENTRY_BYTES,
+      this.indexPath,
+    );
+    files.timeIndexFileEntries = writeEntries(
+      files.timeIndexFd,
+      this.timeIndex().bytes(),
+      files.timeIndexFileEntries,
+      TIME_INDEX_ENTRY_BYTES,
+      this.timeIndexPath,
+    );
   }
 
   private offsetIndex(): OffsetIndex {
@@ -412,8 +438,11 @@ export class LogSegment {
     if (end.problem !== null) this.ctx.logger.error(`segment ${this.logPath} is damaged: ${end.problem}`);
   }
 
-  /** Resets both indexes and the tail state and rebuilds them by walking the log from the start. */
-  private rebuildIndexes(verify: boolean): WalkEnd {
+  /**
+   * Resets both indexes and the tail state and rebuilds them by walking the log from the start. The
+   * time index ends with the segment's largest timestamp, so that reopening it can trust that entry.
+   */
+  private rebuildIndexes(verify: boolean, window: FileWindow = this.ctx.window): WalkEnd {
     this.offsetIndexValue = OffsetIndex.empty(REBUILD_INDEX_BYTES);
     this.timeIndexValue = TimeIndex.empty(REBUILD_INDEX_BYTES);
     this.maxTimestamp = -1;
@@ -421,12 +450,18 @@ export class LogSegment {
     this.bytesSinceLastIndexEntry = 0;
     this.nextRelative = 0;
     this.firstBatchTimestamp = -1;
-    const end = this.walk(0, verify, (c) => {
-      if (c.position === 0) this.firstBatchTimestamp = c.maxTimestampMs;
-      this.indexBatch(c.position, c.size, c.lastRelativeOffset, c.maxTimestampMs);
-      this.nextRelative = c.lastRelativeOffset + 1;
-      return false;
-    });
+    const end = this.walk(
+      0,
+      verify,
+      (c) => {
+        if (c.position === 0) this.firstBatchTimestamp = c.maxTimestampMs;
+        this.indexBatch(c.position, c.size, c.lastRelativeOffset, c.maxTimestampMs);
+        this.nextRelative = c.lastRelativeOffset + 1;
+        return false;
+      },
+      window,
+    );
+    this.timeIndexValue.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestampRelative, true);
     this.offsetIndexValue.setMaxIndexBytes(this.ctx.segmentIndexBytes);
     this.timeIndexValue.setMaxIndexBytes(this.ctx.segmentIndexBytes);
     return end;
@@ -434,10 +469,11 @@ export class LogSegment {
 
   /** Verifies every batch, cuts the log at the first bad byte, rewrites both index files. */
   private recover(): number {
-    const end = this.rebuildIndexes(true);
+    const end = this.rebuildIndexes(true, new FileWindow(RECOVERY_WINDOW_BYTES));
     const truncated = this.size - end.position;
     if (truncated > 0) {
-      this.ctx.logger.warn(`truncating ${this.logPath} at position ${end.position} (${truncated} bytes): ${end.problem}`);
+      const where = `at position ${end.position} (${truncated} bytes)`;
+      this.ctx.logger.warn(`truncating ${this.logPath} ${where}: ${end.problem}`);
       truncateFile(this.fd, end.position, this.logPath);
       this.size = end.position;
     }
@@ -456,10 +492,13 @@ export class LogSegment {
     const lastTime = readLastEntry(this.timeIndexPath, TIME_INDEX_ENTRY_BYTES);
     if (typeof lastEntry === 'string') return lastEntry;
     if (typeof lastTime === 'string') return lastTime;
-    const entryRelative = lastEntry === null ? -1 : lastEntry.readInt32BE(0);
-    const from = lastEntry === null ? 0 : lastEntry.readInt32BE(4);
-    if (from >= Math.max(this.size, 1) && lastEntry !== null) return `index points past the end of the log`;
-    let checkedEntry = lastEntry === null;
+    if (lastTime.entries > lastEntry.entries + TIME_INDEX_CLOSING_ENTRIES_MAX) {
+      return 'time index has more entries than the offset index allows';
+    }
+    const entryRelative = lastEntry.entry === null ? -1 : lastEntry.entry.readInt32BE(0);
+    const from = lastEntry.entry === null ? 0 : lastEntry.entry.readInt32BE(4);
+    if (lastEntry.entry !== null && from >= this.size) return 'index points past the end of the log';
+    let checkedEntry = lastEntry.entry === null;
     this.nextRelative = 0;
     const end = this.walk(from, false, (c) => {
       if (!checkedEntry && c.lastRelativeOffset !== entryRelative) return true;
@@ -468,12 +507,12 @@ export class LogSegment {
       return false;
     });
     if (end.problem !== null) return end.problem;
-    if (!checkedEntry || end.position !== this.size) return `last index entry does not match the log`;
+    if (!checkedEntry || end.position !== this.size) return 'last index entry does not match the log';
     this.bytesSinceLastIndexEntry = this.size - from;
-    if (lastTime !== null) {
-      this.maxTimestamp = readInt64Number(lastTime, 0);
-      this.offsetOfMaxTimestampRelative = lastTime.readInt32BE(8);
-      if (this.offsetOfMaxTimestampRelative >= this.nextRelative) return `time index points past the end of the log`;
+    if (lastTime.entry !== null) {
+      this.maxTimestamp = readInt64Number(lastTime.entry, 0);
+      this.offsetOfMaxTimestampRelative = lastTime.entry.readInt32BE(8);
+      if (this.offsetOfMaxTimestampRelative >= this.nextRelative) return 'time index points past the end of the log';
     }
     return null;
   }
@@ -505,9 +544,14 @@ export class LogSegment {
     return timestamp;
   }
 
-  private walk(from: number, verify: boolean, visit: (c: BatchCursor) => boolean): WalkEnd {
-    this.ctx.window.reset(this.fd, this.size, this.logPath);
-    return walkBatches(this.ctx.window, from, this.size, { baseOffset: this.base, verify }, this.cursor, visit);
+  private walk(
+    from: number,
+    verify: boolean,
+    visit: (c: BatchCursor) => boolean,
+    window: FileWindow = this.ctx.window,
+  ): WalkEnd {
+    window.reset(this.fd, this.size, this.logPath);
+    return walkBatches(window, from, this.size, { baseOffset: this.base, verify }, this.cursor, visit);
   }
 }
 
@@ -540,8 +584,14 @@ function writeWholeFile(filePath: string, bytes: Buffer): void {
   }
 }
 
-/** The last entry of an index file, null when it is empty, or a problem (missing, ragged size). */
-function readLastEntry(filePath: string, entryBytes: number): Buffer | null | string {
+interface LastEntry {
+  /** The last entry, null when the file is empty. */
+  readonly entry: Buffer | null;
+  readonly entries: number;
+}
+
+/** The last entry and entry count of an index file, or a problem (missing, ragged size). */
+function readLastEntry(filePath: string, entryBytes: number): LastEntry | string {
   let fd: number;
   try {
     fd = fs.openSync(filePath, 'r');
@@ -552,10 +602,10 @@ function readLastEntry(filePath: string, entryBytes: number): Buffer | null | st
   try {
     const size = fileSize(fd, filePath);
     if (size % entryBytes !== 0) return `${path.basename(filePath)} size ${size} is not whole entries`;
-    if (size === 0) return null;
+    if (size === 0) return { entry: null, entries: 0 };
     const entry = Buffer.alloc(entryBytes);
     readAt(fd, entry, 0, entryBytes, size - entryBytes, filePath);
-    return entry;
+    return { entry, entries: size / entryBytes };
   } finally {
     closeFile(fd, filePath);
   }

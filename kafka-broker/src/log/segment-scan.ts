@@ -66,7 +66,13 @@ export function walkBatches(
   return { position, problem: null };
 }
 
-function readHeader(window: FileWindow, position: number, fileEnd: number, options: WalkOptions, cursor: BatchCursor): string | null {
+function readHeader(
+  window: FileWindow,
+  position: number,
+  fileEnd: number,
+  options: WalkOptions,
+  cursor: BatchCursor,
+): string | null {
   const left = fileEnd - position;
   if (left < LOG_OVERHEAD_BYTES || !window.ensure(position, Math.min(left, BATCH_HEADER_BYTES))) {
     return `partial batch header (${left} bytes) at position ${position}`;

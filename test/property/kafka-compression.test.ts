@@ -20,7 +20,9 @@ const payload = fc
   .array(
     fc.oneof(
       fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
-      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 })).map(([b, n]) => Buffer.alloc(n, b)),
+      fc
+        .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 }))
+        .map(([b, n]) => Buffer.alloc(n, b)),
       fc.string({ maxLength: 40 }).map((s) => Buffer.from(s.repeat(5))),
     ),
     { maxLength: 12 },

@@ -73,12 +73,18 @@ export function structArbitrary(plan: StructPlan): fc.Arbitrary<Record<string, u
 export const unknownTaggedFields: fc.Arbitrary<RawTaggedField[]> = fc
   .uniqueArray(fc.integer({ min: 0, max: 50 }), { maxLength: 3 })
   .chain((tags) =>
-    fc.tuple(...tags.sort((a, b) => a - b).map((t) => buffer(8).map((data) => ({ tag: UNKNOWN_TAG_BASE + t, data })))),
+    fc.tuple(
+      ...tags
+        .sort((a, b) => a - b)
+        .map((t) => buffer(8).map((data) => ({ tag: UNKNOWN_TAG_BASE + t, data }))),
+    ),
   );
 
 /** A whole message value for one version, with unknown tagged fields in flexible versions. */
 export function messageArbitrary(plan: StructPlan): fc.Arbitrary<Record<string, unknown>> {
   const body = structArbitrary(plan);
   if (!plan.flexible) return body;
-  return fc.tuple(body, unknownTaggedFields).map(([v, unknown]) => (unknown.length > 0 ? { ...v, _unknownTaggedFields: unknown } : v));
+  return fc
+    .tuple(body, unknownTaggedFields)
+    .map(([v, unknown]) => (unknown.length > 0 ? { ...v, _unknownTaggedFields: unknown } : v));
 }

@@ -47,9 +47,18 @@ function api<Req extends MessageSpec, Res extends MessageSpec>(
   minVersion: number,
   maxVersion: number,
 ): ApiSpec<Req, Res> {
-  assert(request.apiKey !== undefined && request.apiKey === response.apiKey, `${name}: request and response keys differ`);
-  assert(request.hasVersion(minVersion) && request.hasVersion(maxVersion), `${name}: request lacks ${minVersion}..${maxVersion}`);
-  assert(response.hasVersion(minVersion) && response.hasVersion(maxVersion), `${name}: response lacks ${minVersion}..${maxVersion}`);
+  assert(
+    request.apiKey !== undefined && request.apiKey === response.apiKey,
+    `${name}: request and response keys differ`,
+  );
+  assert(
+    request.hasVersion(minVersion) && request.hasVersion(maxVersion),
+    `${name}: request lacks ${minVersion}..${maxVersion}`,
+  );
+  assert(
+    response.hasVersion(minVersion) && response.hasVersion(maxVersion),
+    `${name}: response lacks ${minVersion}..${maxVersion}`,
+  );
   return Object.freeze({ apiKey: request.apiKey, name, request, response, minVersion, maxVersion });
 }
 
@@ -108,7 +117,11 @@ export function isVersionSupported(name: ApiName, version: number): boolean {
 }
 
 function apiKeyList(): ApiVersionsResponse['apiKeys'] {
-  return API_NAMES.map((n) => ({ apiKey: APIS[n].apiKey, minVersion: APIS[n].minVersion, maxVersion: APIS[n].maxVersion }));
+  return API_NAMES.map((n) => ({
+    apiKey: APIS[n].apiKey,
+    minVersion: APIS[n].minVersion,
+    maxVersion: APIS[n].maxVersion,
+  }));
 }
 
 /** The ApiVersions response body: every served key with its range, ascending by key. */

@@ -56,7 +56,19 @@ function isXerial(data: Buffer): boolean {
   return data.length >= XERIAL_HEADER_BYTES && data.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC);
 }
 
+/** A raw snappy block starts with its uncompressed length as a uvarint. */
+function snappyLength(data: Uint8Array): number {
+  let n = 0;
+  for (let i = 0, shift = 0; i < Math.min(data.length, 5); i++, shift += 7) {
+    n += (data[i]! & 0x7f) * 2 ** shift;
+    if ((data[i]! & 0x80) === 0) return n;
+  }
+  throw new Error('bad snappy length preamble');
+}
+
 function snappyBlock(data: Uint8Array, limitBytes: number): Buffer {
+  const n = snappyLength(data);
+  if (n > limitBytes) throw new LimitError(`snappy output of ${n} bytes exceeds ${limitBytes}`);
   const out = snappyjs.uncompress(data, limitBytes);
   return Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
@@ -70,7 +82,8 @@ function snappyDecompress(data: Buffer, limitBytes: number): Buffer {
     if (data.length - at < 4) throw new Error('truncated xerial block length');
     const n = data.readInt32BE(at);
     at += 4;
-    if (n < 0 || n > data.length - at) throw new Error(`xerial block of ${n} bytes exceeds the ${data.length - at} left`);
+    if (n < 0 || n > data.length - at)
+      throw new Error(`xerial block of ${n} bytes exceeds the ${data.length - at} left`);
     const block = snappyBlock(data.subarray(at, at + n), limitBytes - total);
     total += block.length;
     blocks.push(block);
@@ -95,7 +108,8 @@ function gzipDecompress(data: Buffer, limitBytes: number): Buffer {
   try {
     return zlib.gunzipSync(data, { maxOutputLength: limitBytes });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new LimitError(`gzip output exceeds ${limitBytes} bytes`);
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new LimitError(`gzip output exceeds ${limitBytes} bytes`);
     throw e;
   }
 }
@@ -106,20 +120,28 @@ export function decompress(type: number, data: Buffer, options: DecompressOption
   try {
     switch (type) {
       case CompressionType.None:
-        if (data.length > limitBytes) throw new LimitError(`record set of ${data.length} bytes exceeds ${limitBytes}`);
+        if (data.length > limitBytes)
+          throw new LimitError(`record set of ${data.length} bytes exceeds ${limitBytes}`);
         return data;
       case CompressionType.Gzip:
         return gzipDecompress(data, limitBytes);
       case CompressionType.Snappy:
         return snappyDecompress(data, limitBytes);
       case CompressionType.Lz4:
-        return lz4FrameDecompress(data, { limitBytes, ignoreHeaderChecksum: options.legacyLz4Checksum === true });
+        return lz4FrameDecompress(data, {
+          limitBytes,
+          ignoreHeaderChecksum: options.legacyLz4Checksum === true,
+        });
       case CompressionType.Zstd:
         return zstdDecompress(data, limitBytes);
     }
   } catch (e) {
     if (e instanceof LimitError || e instanceof KafkaError) throw e;
-    throw new KafkaError('CORRUPT_MESSAGE', `${compressionName(type)} data does not decompress: ${(e as Error).message}`, { cause: e });
+    throw new KafkaError(
+      'CORRUPT_MESSAGE',
+      `${compressionName(type)} data does not decompress: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   throw new KafkaError('UNSUPPORTED_COMPRESSION_TYPE', `compression type ${type}`);
 }
@@ -131,7 +153,7 @@ export interface ZstdCompressor {
 
 /** Loads the zstd wasm module (reads its .wasm file) and returns a synchronous compressor. */
 export async function loadZstdCompressor(): Promise<ZstdCompressor> {
-    const wasm = require('@bokuweb/zstd-wasm') as typeof import('@bokuweb/zstd-wasm');
+  const wasm = require('@bokuweb/zstd-wasm') as typeof import('@bokuweb/zstd-wasm');
   await wasm.init();
   return { compress: (data, level) => wasm.compress(data, level) };
 }
@@ -175,7 +197,8 @@ export function compress(type: number, data: Buffer, options: CompressOptions = 
     case CompressionType.Lz4:
       return lz4FrameCompress(data);
     case CompressionType.Zstd: {
-      if (options.zstd === undefined) throw new Error('zstd compression needs a ZstdCompressor (loadZstdCompressor())');
+      if (options.zstd === undefined)
+        throw new Error('zstd compression needs a ZstdCompressor (loadZstdCompressor())');
       const out = options.zstd.compress(data, options.zstdLevel ?? ZSTD_DEFAULT_LEVEL);
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
     }

@@ -87,8 +87,19 @@ export function decodeRequestFrame(frame: Buffer): RequestFrame {
   const codecs = requestCodecs(api, prefix.apiVersion);
   const header = codecs.header.read(r) as RequestHeader;
   const body = codecs.body.read(r);
-  if (r.remaining !== 0) throw new CodecError(`${r.remaining} bytes left after ${spec.request.name} v${prefix.apiVersion}`, r.offset);
-  return { kind: 'request', api, apiKey: prefix.apiKey, apiVersion: prefix.apiVersion, header, body } as DecodedRequest;
+  if (r.remaining !== 0)
+    throw new CodecError(
+      `${r.remaining} bytes left after ${spec.request.name} v${prefix.apiVersion}`,
+      r.offset,
+    );
+  return {
+    kind: 'request',
+    api,
+    apiKey: prefix.apiKey,
+    apiVersion: prefix.apiVersion,
+    header,
+    body,
+  } as DecodedRequest;
 }
 
 function encodeFrame(header: AnyCodec, headerValue: unknown, body: AnyCodec, bodyValue: unknown): Buffer {
@@ -119,7 +130,12 @@ export function encodeResponseFrame<N extends ApiName>(
 
 /** The answer to an ApiVersions request of a version we do not serve: v0 body, error 35, our key list. */
 export function encodeUnsupportedApiVersionsResponse(correlationId: number): Buffer {
-  return encodeResponseFrame('ApiVersions', API_VERSIONS_FALLBACK_VERSION, correlationId, unsupportedApiVersionsBody());
+  return encodeResponseFrame(
+    'ApiVersions',
+    API_VERSIONS_FALLBACK_VERSION,
+    correlationId,
+    unsupportedApiVersionsBody(),
+  );
 }
 
 /** Client side: a request frame with its size prefix. Any version the schema has may be used. */
@@ -145,6 +161,10 @@ export function decodeResponseFrame<N extends ApiName>(
   const r = new ByteReader(frame);
   const header = codecs.header.read(r) as ResponseHeader;
   const body = codecs.body.read(r) as ResponseBody<N>;
-  if (r.remaining !== 0) throw new CodecError(`${r.remaining} bytes left after ${APIS[api].response.name} v${apiVersion}`, r.offset);
+  if (r.remaining !== 0)
+    throw new CodecError(
+      `${r.remaining} bytes left after ${APIS[api].response.name} v${apiVersion}`,
+      r.offset,
+    );
   return { correlationId: header.correlationId, body };
 }

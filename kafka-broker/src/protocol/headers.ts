@@ -18,7 +18,14 @@ export const RequestHeader = message({
     { name: 'requestApiKey', type: 'int16', versions: '0+' },
     { name: 'requestApiVersion', type: 'int16', versions: '0+' },
     { name: 'correlationId', type: 'int32', versions: '0+' },
-    { name: 'clientId', type: 'string', versions: '1+', nullableVersions: '1+', ignorable: true, flexibleVersions: 'none' },
+    {
+      name: 'clientId',
+      type: 'string',
+      versions: '1+',
+      nullableVersions: '1+',
+      ignorable: true,
+      flexibleVersions: 'none',
+    },
   ],
 });
 export type RequestHeader = MessageValue<typeof RequestHeader>;
@@ -59,7 +66,10 @@ export interface RequestHeaderPrefix {
 /** Reads the fixed first 8 bytes of a request frame (after its size) without choosing a header version. */
 export function peekRequestHeader(frame: Buffer): RequestHeaderPrefix {
   if (frame.length < REQUEST_HEADER_PREFIX_BYTES) {
-    throw new CodecError(`request header needs ${REQUEST_HEADER_PREFIX_BYTES} bytes, frame has ${frame.length}`, 0);
+    throw new CodecError(
+      `request header needs ${REQUEST_HEADER_PREFIX_BYTES} bytes, frame has ${frame.length}`,
+      0,
+    );
   }
   const r = new ByteReader(frame);
   return { apiKey: r.int16(), apiVersion: r.int16(), correlationId: r.int32() };

@@ -41,8 +41,10 @@ const P4 = 0x27d4eb2f;
 const P5 = 0x165667b1;
 
 const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
-const read32le = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
-const round = (acc: number, input: number): number => Math.imul(rotl((acc + Math.imul(input, P2)) | 0, 13), P1);
+const read32le = (b: Uint8Array, i: number): number =>
+  (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+const round = (acc: number, input: number): number =>
+  Math.imul(rotl((acc + Math.imul(input, P2)) | 0, 13), P1);
 
 export function xxh32(data: Uint8Array, start = 0, end = data.length, seed = 0): number {
   let p = start;
@@ -74,7 +76,8 @@ export function xxh32(data: Uint8Array, start = 0, end = data.length, seed = 0):
   return h >>> 0;
 }
 
-const headerChecksum = (b: Uint8Array, start: number, end: number): number => (xxh32(b, start, end) >>> 8) & 0xff;
+const headerChecksum = (b: Uint8Array, start: number, end: number): number =>
+  (xxh32(b, start, end) >>> 8) & 0xff;
 
 // ---------------------------------------------------------------------------------------------
 // Output buffer with a byte limit.
@@ -169,8 +172,10 @@ function readFrame(src: Buffer, at: number, out: Output, options: Lz4DecodeOptio
   const descriptorStart = s;
   const flg = src[s++]!;
   const bd = src[s++]!;
-  if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01) throw new CodecError(`lz4 frame: version bits ${flg >>> 6}`, s - 2);
-  if ((flg & FLG_BLOCK_INDEPENDENCE) === 0) throw new CodecError('lz4 frame: dependent blocks are not supported', s - 2);
+  if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01)
+    throw new CodecError(`lz4 frame: version bits ${flg >>> 6}`, s - 2);
+  if ((flg & FLG_BLOCK_INDEPENDENCE) === 0)
+    throw new CodecError('lz4 frame: dependent blocks are not supported', s - 2);
   const blockMax = BLOCK_MAX_BYTES_BY_ID[(bd >>> 4) & 7];
   if (blockMax === undefined) throw new CodecError(`lz4 frame: bad block size id ${(bd >>> 4) & 7}`, s - 1);
   if (flg & FLG_CONTENT_SIZE) s += 8;
@@ -234,7 +239,15 @@ function writeLength(dst: Buffer, at: number, n: number): number {
   return at;
 }
 
-function emitSequence(dst: Buffer, at: number, src: Uint8Array, anchor: number, literals: number, offset: number, match: number): number {
+function emitSequence(
+  dst: Buffer,
+  at: number,
+  src: Uint8Array,
+  anchor: number,
+  literals: number,
+  offset: number,
+  match: number,
+): number {
   const matchCode = match - MIN_MATCH;
   let d = at;
   const tokenAt = d++;
@@ -257,10 +270,18 @@ function emitLastLiterals(dst: Buffer, at: number, src: Uint8Array, anchor: numb
   return d + literals;
 }
 
-const hash4 = (src: Uint8Array, i: number): number => Math.imul(read32le(src, i), 2654435761) >>> (32 - HASH_BITS);
+const hash4 = (src: Uint8Array, i: number): number =>
+  Math.imul(read32le(src, i), 2654435761) >>> (32 - HASH_BITS);
 
 /** Compresses src[start, end) as one block into dst at `at`; returns the end offset in dst. */
-function encodeBlock(src: Uint8Array, start: number, end: number, dst: Buffer, at: number, table: Int32Array): number {
+function encodeBlock(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  dst: Buffer,
+  at: number,
+  table: Int32Array,
+): number {
   table.fill(-1);
   let anchor = start;
   let i = start;

@@ -43,20 +43,28 @@ export class FieldCodecError extends CodecError {
     readonly reason: string,
     readonly path: string,
     offset: number,
+    where = '',
   ) {
-    super(`${path || '/'}: ${reason}`, offset);
+    super(`${where}${path || '/'}: ${reason}`, offset);
   }
 }
 
 function reasonOf(e: unknown): string {
   if (e instanceof FieldCodecError) return e.reason;
-  if (e instanceof Error) return e.message.replace(/ \(at byte \d+\)$/, '');
-  return String(e);
+  const message = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message.replace(/ \(at byte \d+\)$/, '') : String(e);
 }
 
-/** Re-throws `e` with `segment` prepended to its path. Non-codec failures keep their class only if they are assertion failures. */
-function withPath(e: unknown, segment: string | number, offset: number): FieldCodecError {
+/**
+ * `e` with `segment` prepended to its path. Codec errors and the RangeError/TypeError that a bad
+ * value raises while encoding (matched by name: Node's own errors come from another realm under
+ * test runners) become FieldCodecError; anything else (an assertion) passes unchanged.
+ */
+function withPath(e: unknown, segment: string | number, offset: number): unknown {
   if (e instanceof FieldCodecError) return new FieldCodecError(e.reason, `/${segment}${e.path}`, e.offset);
+  const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
+  const badValue = name === 'RangeError' || name === 'TypeError';
+  if (!(e instanceof CodecError || badValue)) return e;
   const at = e instanceof CodecError ? e.offset : offset;
   return new FieldCodecError(reasonOf(e), `/${segment}`, at);
 }
@@ -111,7 +119,10 @@ function isPrimitiveName(name: string): name is PrimitiveTypeName {
   return (PRIMITIVE_TYPE_NAMES as readonly string[]).includes(name);
 }
 
-function kindOf(ctx: BuildContext, spec: FieldSpec): { kind: FieldKind; primitive: PrimitiveTypeName | undefined } {
+function kindOf(
+  ctx: BuildContext,
+  spec: FieldSpec,
+): { kind: FieldKind; primitive: PrimitiveTypeName | undefined } {
   if (spec.type.startsWith('[]')) {
     const element = spec.type.slice(2);
     if (spec.fields) return { kind: 'array', primitive: undefined };
@@ -121,7 +132,8 @@ function kindOf(ctx: BuildContext, spec: FieldSpec): { kind: FieldKind; primitiv
     return { kind: 'array', primitive: element };
   }
   if (spec.fields) return { kind: 'struct', primitive: undefined };
-  if (!isPrimitiveName(spec.type)) throw new Error(`${ctx.messageName}.${spec.name}: unknown type ${spec.type}`);
+  if (!isPrimitiveName(spec.type))
+    throw new Error(`${ctx.messageName}.${spec.name}: unknown type ${spec.type}`);
   if (spec.type === 'string') return { kind: 'string', primitive: 'string' };
   if (spec.type === 'bytes') return { kind: 'bytes', primitive: 'bytes' };
   if (spec.type === 'records') return { kind: 'records', primitive: 'records' };
@@ -143,7 +155,8 @@ function primitiveDefault(ctx: BuildContext, spec: FieldSpec, primitive: Primiti
       return d === undefined ? ZERO_UUID : String(d);
     case 'bytes':
     case 'records':
-      if (d !== undefined) throw new Error(`${ctx.messageName}.${spec.name}: bytes defaults other than null are not supported`);
+      if (d !== undefined)
+        throw new Error(`${ctx.messageName}.${spec.name}: bytes defaults other than null are not supported`);
       return primitive === 'records' ? null : '';
     default:
       return d === undefined ? 0 : Number(d);
@@ -175,15 +188,26 @@ function buildField(ctx: BuildContext, spec: FieldSpec): FieldPlan {
   const tagged = spec.taggedVersions !== undefined && inRange(parseVersions(spec.taggedVersions), v);
   const present = inRange(versions, v) || tagged;
   const nullable = spec.nullableVersions !== undefined && inRange(parseVersions(spec.nullableVersions), v);
-  const flexible = inRange(spec.flexibleVersions !== undefined ? parseVersions(spec.flexibleVersions) : ctx.flexibleVersions, v);
+  const flexible = inRange(
+    spec.flexibleVersions !== undefined ? parseVersions(spec.flexibleVersions) : ctx.flexibleVersions,
+    v,
+  );
   const struct = spec.fields ? buildStruct(ctx, structTypeName(spec), spec.fields) : undefined;
   const base = { spec, name: spec.name, kind, primitive, present, tagged, tag: spec.tag, nullable, flexible };
   const ignorable = spec.ignorable === true;
 
   if (kind === 'struct') {
     const s = struct!;
-    const isDefault = (x: unknown): boolean => x === undefined || isDefaultStruct(s, x as Record<string, unknown>);
-    return { ...base, ignorable, struct: s, codec: s.codec as WireCodec<unknown>, defaultValue: () => s.defaultValue(), isDefault };
+    const isDefault = (x: unknown): boolean =>
+      x === undefined || isDefaultStruct(s, x as Record<string, unknown>);
+    return {
+      ...base,
+      ignorable,
+      struct: s,
+      codec: s.codec as WireCodec<unknown>,
+      defaultValue: () => s.defaultValue(),
+      isDefault,
+    };
   }
   if (kind === 'array') {
     const element = struct ? (struct.codec as WireCodec<unknown>) : elementCodec(primitive!, flexible);
@@ -201,7 +225,8 @@ function buildField(ctx: BuildContext, spec: FieldSpec): FieldPlan {
   }
   const d = primitiveDefault(ctx, spec, primitive!);
   if (kind === 'bytes' || kind === 'records') {
-    const isDefault = (x: unknown): boolean => x === undefined || (d === null ? x === null : x !== null && (x as Buffer).length === 0);
+    const isDefault = (x: unknown): boolean =>
+      x === undefined || (d === null ? x === null : x !== null && (x as Buffer).length === 0);
     return {
       ...base,
       ignorable,
@@ -211,8 +236,18 @@ function buildField(ctx: BuildContext, spec: FieldSpec): FieldPlan {
       isDefault,
     };
   }
-  const codec = kind === 'string' ? (stringCodec(flexible, nullable) as WireCodec<unknown>) : scalarCodec(primitive as never);
-  return { ...base, ignorable, struct: undefined, codec, defaultValue: () => d, isDefault: (x) => x === undefined || x === d };
+  const codec =
+    kind === 'string'
+      ? (stringCodec(flexible, nullable) as WireCodec<unknown>)
+      : scalarCodec(primitive as never);
+  return {
+    ...base,
+    ignorable,
+    struct: undefined,
+    codec,
+    defaultValue: () => d,
+    isDefault: (x) => x === undefined || x === d,
+  };
 }
 
 function elementCodec(primitive: PrimitiveTypeName, flexible: boolean): WireCodec<unknown> {
@@ -282,7 +317,8 @@ function checkTags(ctx: BuildContext, name: string, fields: readonly FieldPlan[]
     if (names.has(f.name)) throw new Error(`${ctx.messageName}.${name}: duplicate field ${f.name}`);
     names.add(f.name);
     if (!f.tagged) continue;
-    if (seen.has(f.tag!)) throw new Error(`${ctx.messageName}.${name}: duplicate tag ${f.tag} in version ${ctx.version}`);
+    if (seen.has(f.tag!))
+      throw new Error(`${ctx.messageName}.${name}: duplicate tag ${f.tag} in version ${ctx.version}`);
     seen.add(f.tag!);
   }
 }
@@ -331,19 +367,28 @@ function taggedPayloadSize(e: TaggedEntry): number {
   return e.field ? e.field.codec.size(e.value) : (e.value as Buffer).length;
 }
 
-function structCodec(fields: readonly FieldPlan[], flexible: boolean, where: string): WireCodec<Record<string, unknown>> {
+function structCodec(
+  fields: readonly FieldPlan[],
+  flexible: boolean,
+  where: string,
+): WireCodec<Record<string, unknown>> {
   const tagged = fields.filter((f) => f.tagged);
   const byTag = new Map<number, FieldPlan>(tagged.map((f) => [f.tag!, f]));
 
   function readTagSection(r: ByteReader, o: Record<string, unknown>): void {
     const at = r.offset;
     const count = r.uvarint();
-    if (count > r.remaining) throw new CodecError(`${count} tagged fields exceed the ${r.remaining} bytes left`, at);
+    if (count > r.remaining)
+      throw new CodecError(`${count} tagged fields exceed the ${r.remaining} bytes left`, at);
     for (let i = 0; i < count; i++) {
       const tag = r.uvarint();
       const sizeAt = r.offset;
       const size = r.uvarint();
-      if (size > r.remaining) throw new CodecError(`tagged field ${tag} of ${size} bytes exceeds the ${r.remaining} bytes left`, sizeAt);
+      if (size > r.remaining)
+        throw new CodecError(
+          `tagged field ${tag} of ${size} bytes exceeds the ${r.remaining} bytes left`,
+          sizeAt,
+        );
       const f = byTag.get(tag);
       if (f === undefined) {
         const list = (o['_unknownTaggedFields'] as RawTaggedField[] | undefined) ?? [];
@@ -355,7 +400,8 @@ function structCodec(fields: readonly FieldPlan[], flexible: boolean, where: str
       const sub = new ByteReader(r.buf, start, start + size);
       try {
         o[f.name] = f.codec.read(sub);
-        if (sub.remaining !== 0) throw new CodecError(`${sub.remaining} bytes left in tagged field ${tag}`, sub.offset);
+        if (sub.remaining !== 0)
+          throw new CodecError(`${sub.remaining} bytes left in tagged field ${tag}`, sub.offset);
       } catch (e) {
         throw withPath(e, f.name, start);
       }
@@ -387,7 +433,11 @@ function structCodec(fields: readonly FieldPlan[], flexible: boolean, where: str
         if (f.tagged) continue;
         if (!f.present) {
           if (!f.ignorable && !f.isDefault(value)) {
-            throw new FieldCodecError(`field is not in ${where} and its value is not the default`, `/${f.name}`, w.offset);
+            throw new FieldCodecError(
+              `field is not in ${where} and its value is not the default`,
+              `/${f.name}`,
+              w.offset,
+            );
           }
           continue;
         }
@@ -459,6 +509,17 @@ export interface MessageSchema<S extends MessageSpec> {
   defaults(): StructValue<S['fields']>;
 }
 
+/** Any schema with its value types erased: for tables of schemas and generic tools. */
+export interface AnyMessageSchema {
+  readonly name: string;
+  readonly apiKey: number | undefined;
+  readonly validVersions: VersionRange;
+  readonly flexibleVersions: VersionRange;
+  isFlexible(version: number): boolean;
+  hasVersion(version: number): boolean;
+  at(version: number): MessageCodec<unknown, unknown>;
+}
+
 /** Thrown by message codecs, wrapping a FieldCodecError with the message name and version. */
 export class MessageCodecError extends FieldCodecError {
   constructor(
@@ -466,16 +527,22 @@ export class MessageCodecError extends FieldCodecError {
     readonly version: number,
     cause: FieldCodecError,
   ) {
-    super(`${messageName} v${version}: ${cause.reason}`, cause.path, cause.offset);
+    super(cause.reason, cause.path, cause.offset, `${messageName} v${version} at `);
   }
 }
 
-function buildMessageCodec<T, I>(spec: MessageSpec, version: number, flexibleVersions: VersionRange): MessageCodec<T, I> {
+function buildMessageCodec<T, I>(
+  spec: MessageSpec,
+  version: number,
+  flexibleVersions: VersionRange,
+): MessageCodec<T, I> {
   const ctx: BuildContext = { messageName: spec.name, version, flexibleVersions };
   const plan = buildStruct(ctx, spec.name, spec.fields);
   const struct = plan.codec;
   const fail = (e: unknown, offset: number): never => {
-    throw new MessageCodecError(spec.name, version, e instanceof FieldCodecError ? e : withPath(e, '', offset));
+    const located = e instanceof FieldCodecError ? e : withPath(e, '', offset);
+    if (!(located instanceof FieldCodecError)) throw located;
+    throw new MessageCodecError(spec.name, version, located);
   };
   const codec: MessageCodec<T, I> = {
     name: spec.name,
@@ -507,7 +574,8 @@ function buildMessageCodec<T, I>(spec: MessageSpec, version: number, flexibleVer
     decode(b) {
       const r = new ByteReader(b);
       const v = codec.read(r);
-      if (r.remaining !== 0) fail(new CodecError(`${r.remaining} bytes left after the message`, r.offset), r.offset);
+      if (r.remaining !== 0)
+        fail(new CodecError(`${r.remaining} bytes left after the message`, r.offset), r.offset);
       return v;
     },
   };

@@ -58,8 +58,18 @@ export type PrimitiveTypeName =
   | 'uuid';
 
 export const PRIMITIVE_TYPE_NAMES: readonly PrimitiveTypeName[] = [
-  'bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64',
-  'string', 'bytes', 'records', 'uuid',
+  'bool',
+  'int8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'float64',
+  'string',
+  'bytes',
+  'records',
+  'uuid',
 ];
 
 export interface PrimitiveValues {
@@ -126,7 +136,9 @@ export interface TaggedFieldsCarrier {
 
 type OrNull<F, T> = F extends { readonly nullableVersions: string } ? T | null : T;
 
-export type FieldValue<F extends FieldSpec> = F extends { readonly fields: infer S extends readonly FieldSpec[] }
+export type FieldValue<F extends FieldSpec> = F extends {
+  readonly fields: infer S extends readonly FieldSpec[];
+}
   ? F['type'] extends `[]${string}`
     ? OrNull<F, StructValue<S>[]>
     : StructValue<S>
@@ -146,7 +158,9 @@ export type MessageValue<M extends { readonly spec: MessageSpec }> = StructValue
  * What an encoder accepts: any field may be left out (undefined), and is then written as its
  * default, as Kafka's generated message classes start from defaults. A decoded value is a valid input.
  */
-export type FieldInput<F extends FieldSpec> = F extends { readonly fields: infer S extends readonly FieldSpec[] }
+export type FieldInput<F extends FieldSpec> = F extends {
+  readonly fields: infer S extends readonly FieldSpec[];
+}
   ? F['type'] extends `[]${string}`
     ? OrNull<F, StructInput<S>[]>
     : StructInput<S>
@@ -249,26 +263,66 @@ export const compactLength: LengthCodec = {
   size: (n) => uvarintSize(n + 1),
 };
 
-function fixed<T>(bytes: number, read: (r: ByteReader) => T, write: (w: ByteWriter, v: T) => void): WireCodec<T> {
+function fixed<T>(
+  bytes: number,
+  read: (r: ByteReader) => T,
+  write: (w: ByteWriter, v: T) => void,
+): WireCodec<T> {
   return { read, write, size: () => bytes };
 }
 
 const SCALAR_CODECS = {
-  bool: fixed<boolean>(1, (r) => r.uint8() !== 0, (w, v) => void w.uint8(v ? 1 : 0)),
-  int8: fixed<number>(1, (r) => r.int8(), (w, v) => void w.int8(v)),
-  int16: fixed<number>(2, (r) => r.int16(), (w, v) => void w.int16(v)),
-  uint16: fixed<number>(2, (r) => (r.uint8() << 8) | r.uint8(), (w, v) => {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`uint16 out of range: ${v}`);
-    w.uint8(v >>> 8).uint8(v & 0xff);
-  }),
-  int32: fixed<number>(4, (r) => r.int32(), (w, v) => void w.int32(v)),
-  uint32: fixed<number>(4, (r) => r.uint32(), (w, v) => void w.uint32(v)),
-  int64: fixed<bigint>(8, (r) => r.int64(), (w, v) => {
-    if (BigInt.asIntN(64, v) !== v) throw new RangeError(`int64 out of range: ${v}`);
-    w.int64(v);
-  }),
-  float64: fixed<number>(8, (r) => r.float64(), (w, v) => void w.float64(v)),
-  uuid: fixed<string>(UUID_BYTES, (r) => uuidFromBytes(r.bytes(UUID_BYTES)), (w, v) => void w.bytes(uuidToBytes(v))),
+  bool: fixed<boolean>(
+    1,
+    (r) => r.uint8() !== 0,
+    (w, v) => void w.uint8(v ? 1 : 0),
+  ),
+  int8: fixed<number>(
+    1,
+    (r) => r.int8(),
+    (w, v) => void w.int8(v),
+  ),
+  int16: fixed<number>(
+    2,
+    (r) => r.int16(),
+    (w, v) => void w.int16(v),
+  ),
+  uint16: fixed<number>(
+    2,
+    (r) => (r.uint8() << 8) | r.uint8(),
+    (w, v) => {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`uint16 out of range: ${v}`);
+      w.uint8(v >>> 8).uint8(v & 0xff);
+    },
+  ),
+  int32: fixed<number>(
+    4,
+    (r) => r.int32(),
+    (w, v) => void w.int32(v),
+  ),
+  uint32: fixed<number>(
+    4,
+    (r) => r.uint32(),
+    (w, v) => void w.uint32(v),
+  ),
+  int64: fixed<bigint>(
+    8,
+    (r) => r.int64(),
+    (w, v) => {
+      if (BigInt.asIntN(64, v) !== v) throw new RangeError(`int64 out of range: ${v}`);
+      w.int64(v);
+    },
+  ),
+  float64: fixed<number>(
+    8,
+    (r) => r.float64(),
+    (w, v) => void w.float64(v),
+  ),
+  uuid: fixed<string>(
+    UUID_BYTES,
+    (r) => uuidFromBytes(r.bytes(UUID_BYTES)),
+    (w, v) => void w.bytes(uuidToBytes(v)),
+  ),
 } as const;
 
 export type ScalarTypeName = keyof typeof SCALAR_CODECS;
@@ -301,7 +355,8 @@ export function stringCodec(flexible: boolean, nullable: boolean): WireCodec<str
         return;
       }
       const n = Buffer.byteLength(v);
-      if (!flexible && n > INT16_MAX) throw new CodecError(`string of ${n} bytes exceeds ${INT16_MAX}`, w.offset);
+      if (!flexible && n > INT16_MAX)
+        throw new CodecError(`string of ${n} bytes exceeds ${INT16_MAX}`, w.offset);
       len.write(w, n);
       w.utf8(v);
     },

@@ -50,3 +50,6 @@ export const ApiVersionsResponse = message({
 });
 export type ApiVersionsResponse = MessageValue<typeof ApiVersionsResponse>;
 export type ApiVersionsResponseInput = MessageInput<typeof ApiVersionsResponse>;
+
+/** What the broker accepts as ClientSoftwareName/Version in v3+ (else INVALID_REQUEST 42). */
+export const CLIENT_SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;

@@ -21,7 +21,7 @@ function connect(server: ZkServer, sessionTimeout = 10_000): Promise<Client> {
   });
 }
 
-const call = <T>(fn: (cb: (err: Error | null, value: T) => void) => void): Promise<T> =>
+const call = <T>(fn: (cb: (err: Error | zookeeper.Exception | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
 
 describe('standalone server with node-zookeeper-client', () => {
@@ -51,8 +51,8 @@ describe('standalone server with node-zookeeper-client', () => {
     expect(stat.version).toBe(0);
     await call((cb) => c.setData('/app/config', Buffer.from('v2'), 0, cb));
     await expect(call((cb) => c.setData('/app/config', Buffer.from('v3'), 0, cb))).rejects.toMatchObject({ code: zookeeper.Exception.BAD_VERSION });
-    await expect(call((cb) => c.remove('/app', -1, cb))).rejects.toMatchObject({ code: zookeeper.Exception.NOT_EMPTY });
-    await call((cb) => c.remove('/app/config', -1, cb));
+    await expect(call((cb) => c.remove("/app", -1, (e) => cb(e, undefined)))).rejects.toMatchObject({ code: zookeeper.Exception.NOT_EMPTY });
+    await call((cb) => c.remove("/app/config", -1, (e) => cb(e, undefined)));
     const children = await call<string[]>((cb) => c.getChildren('/app', cb));
     expect(children).toEqual([]);
   });

@@ -144,12 +144,17 @@ export function findKazooPython(): Found<{ path: string; kazooVersion: string }>
   });
 }
 
+function shown(p: string): string {
+  const rel = path.relative(REPO_ROOT, p);
+  return rel.startsWith('..') ? p : rel;
+}
+
 /** Our built server; ZK_OURS_BIN overrides the location. */
 export function findOurServer(): Found<{ path: string }> {
   const p = process.env['ZK_OURS_BIN'] ?? OUR_SERVER_BIN_DEFAULT;
   return existsSync(p)
     ? { ok: true, path: p }
-    : { ok: false, reason: `our server is not built (${path.relative(REPO_ROOT, p)} missing; run \`npx tsc -b\`)` };
+    : { ok: false, reason: `our server is not built (${shown(p)} missing; run \`npx tsc -b\`)` };
 }
 
 /** The first absent requirement's reason, or undefined when all are present. */

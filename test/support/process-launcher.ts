@@ -95,11 +95,12 @@ process.stdin.on('error', () => child.kill('SIGKILL'));
 process.stdin.resume();
 `;
 
-const live = new Set<ZkServer>();
+/** Every handle whose process or temp directory may still exist (removed by cleanup()). */
+const registry = new Set<LaunchedServer>();
 
-/** Kills every server this process started and removes their temp directories. */
+/** Kills every server this process started and removes their temp directories (stopped ones too). */
 export async function cleanupAllZkServers(): Promise<void> {
-  await Promise.allSettled([...live].map((s) => s.cleanup()));
+  await Promise.allSettled([...registry].map((s) => s.cleanup()));
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -219,7 +220,6 @@ class LaunchedServer implements ZkServer {
       watchdog.on('exit', (code, signal) => {
         this.running = false;
         this.exitInfo = reported ?? { code, signal };
-        live.delete(this);
         resolve(this.exitInfo);
       });
     });
@@ -307,9 +307,10 @@ class LaunchedServer implements ZkServer {
 
   async cleanup(): Promise<void> {
     await this.kill9();
-    if (this.plan.rootDir !== undefined && ![...live].some((s) => (s as LaunchedServer).plan.rootDir === this.plan.rootDir)) {
-      rmSync(this.plan.rootDir, { recursive: true, force: true });
-    }
+    registry.delete(this);
+    // a restarted server shares the directory: the last one cleaned up removes it
+    const shared = [...registry].some((s) => s.running && s.plan.rootDir === this.plan.rootDir);
+    if (this.plan.rootDir !== undefined && !shared) rmSync(this.plan.rootDir, { recursive: true, force: true });
   }
 }
 
@@ -319,12 +320,13 @@ async function launch(plan: LaunchPlan): Promise<LaunchedServer> {
     env: { ...process.env, ...plan.env },
   });
   const server = new LaunchedServer(plan, watchdog);
-  live.add(server);
+  registry.add(server);
   try {
     await server.waitUntilServing();
   } catch (err) {
     const tail = server.output().split('\n').slice(-40).join('\n');
     await server.kill9();
+    registry.delete(server);
     throw new Error(`${plan.name} did not start: ${(err as Error).message}\n--- output tail ---\n${tail}`, { cause: err });
   }
   return server;

@@ -2,7 +2,7 @@
 // plus the timers that drive session expiry and the container/TTL sweeper. Returns a handle to stop
 // everything it started.
 
-import { Logger } from '../../shared/src';
+import { Logger, SystemClock, seededRng } from '../../shared/src';
 import { ZooConfig } from './config/zoo-config';
 import { ZooKeeperServer } from './zookeeper-server';
 import { ClientListener } from './network/client-listener';
@@ -10,7 +10,10 @@ import { FourLetterSource, ConnectionInfo } from './protocol/four-letter';
 import { Op } from './protocol/op-codes';
 import { NodeKind, ttlOfOwner } from './data/data-node';
 import { ZOOKEEPER_VERSION } from './limits';
-import { DurableLog } from './pipeline/sync-stage';
+import { NodeStorage } from './persistence/storage';
+import { FileTxnSnapLog } from './persistence/file-txn-snap-log';
+import { startAutopurge } from './persistence/purge';
+import { dataDirSizes, restoreInto, snapshotSourceOf } from './persistence/zk-database';
 
 export interface RunningServer {
   readonly host: string;
@@ -20,14 +23,27 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  /** The durable log, when the data directory is in use. */
-  log?: DurableLog | null;
-  /** Called after the database is built and before clients are accepted (restore from disk). */
-  restore?: (zk: ZooKeeperServer) => Promise<void>;
   dirSizes?: () => { datadir: number; logdir: number };
 }
 
-export async function startServer(config: ZooConfig, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+/** Opens the data directory: restores the newest snapshot and the log after it, then snapshots. */
+async function openDatabase(config: ZooConfig, logger: Logger): Promise<{ zk: ZooKeeperServer; snapLog: FileTxnSnapLog }> {
+  const persistenceLogger = logger.child({ component: 'persistence' });
+  const { snapLog, restored } = await FileTxnSnapLog.open(
+    new NodeStorage(),
+    {
+      dataDir: config.dataDir,
+      dataLogDir: config.dataLogDir === config.dataDir ? null : config.dataLogDir,
+      snapCount: config.snapCount,
+      preAllocSizeKiB: config.preAllocSizeKb,
+      forceSync: config.forceSync,
+    },
+    seededRng(Date.now()),
+    persistenceLogger,
+  );
+  const takeSnapshot = (): void => {
+    snapLog.snapshot(snapshotSourceOf(zk)).catch((e: unknown) => persistenceLogger.error(`snapshot failed: ${String(e)}`));
+  };
   const zk = new ZooKeeperServer(
     {
       serverId: config.serverId === 0 ? 1 : config.serverId,
@@ -36,14 +52,29 @@ export async function startServer(config: ZooConfig, logger: Logger, options: St
       extendedTypesEnabled: config.extendedTypesEnabled,
       reconfigEnabled: config.reconfigEnabled,
       superDigest: config.superDigest,
+      onSnapshotDue: takeSnapshot,
     },
     logger.child({ component: 'server' }),
-    options.log ?? null,
+    snapLog,
   );
-  if (options.restore !== undefined) await options.restore(zk);
+  restoreInto(zk, restored, persistenceLogger);
   zk.resetZxidAfterRestore();
+  // as upstream: a snapshot at the restored zxid on every start (snapshot.0 for a new directory)
+  await snapLog.snapshot(snapshotSourceOf(zk));
+  return { zk, snapLog };
+}
+
+export async function startServer(config: ZooConfig, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const { zk, snapLog } = await openDatabase(config, logger);
+  const stopAutopurge = startAutopurge({
+    clock: new SystemClock(),
+    purgeIntervalHours: config.autopurgePurgeIntervalHours,
+    purge: () => snapLog.purge(config.autopurgeSnapRetainCount),
+    logger: logger.child({ component: 'autopurge' }),
+  });
   let listener: ClientListener | null = null;
-  const source = fourLetterSource(config, zk, () => listener, options);
+  const dirSizes = options.dirSizes ?? (() => dataDirSizes(config.dataDir, config.dataLogDir));
+  const source = fourLetterSource(config, zk, () => listener, { dirSizes });
   listener = new ClientListener(
     zk,
     {
@@ -70,7 +101,9 @@ export async function startServer(config: ZooConfig, logger: Logger, options: St
     async stop() {
       clearInterval(expiryTimer);
       clearInterval(sweepTimer);
+      stopAutopurge();
       await listener!.close();
+      await snapLog.close();
     },
   };
 }

@@ -32,6 +32,8 @@ export interface ServerOptions extends PrepOptions {
   serverId: number;
   tickTimeMs: number;
   nowMs: () => number;
+  /** Called when the log says a snapshot is due, after the txns so far are applied. */
+  onSnapshotDue?: () => void;
 }
 
 export class ZooKeeperServer {
@@ -57,7 +59,12 @@ export class ZooKeeperServer {
     this.changes = new OutstandingChanges(this.tree);
     this.prep = new PrepStage(this.changes, this.sessions, options);
     this.prep.ephemeralsInTree = (id) => this.tree.ephemeralsOf(id);
-    this.sync = new SyncStage<InFlight>(log, (batch) => this.applyBatch(batch), (e) => this.logFailed(e));
+    this.sync = new SyncStage<InFlight>(
+      log,
+      (batch) => this.applyBatch(batch),
+      (e) => this.logFailed(e),
+      () => options.onSnapshotDue?.(),
+    );
     this.nextZxid = this.tree.lastProcessedZxid + 1n;
   }
 

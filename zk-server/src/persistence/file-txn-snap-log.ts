@@ -9,6 +9,7 @@
 // last zxid after every restore, which keeps replays short.
 
 import { assert, Logger, Rng } from '../../../shared/src';
+import { PRE_ALLOC_SIZE_KB_DEFAULT, SNAP_COUNT_DEFAULT } from '../limits';
 import { purgeDataDirs, PurgeResult } from './purge';
 import {
   LoadedSnapshot,
@@ -18,12 +19,11 @@ import {
   writeSnapshot,
   WriteSnapshotOptions,
 } from './snapshot';
-import { PersistenceError, Storage, versionDir } from './storage';
+import { PersistenceError, Storage, versionDir, zxidHex as hex } from './storage';
 import {
   ENTRY_OVERHEAD_BYTES,
   FileTxnLog,
   LoggedTxn,
-  PREALLOC_SIZE_KIB_DEFAULT,
   readTxnLogs,
   TXN_DIGEST_BYTES,
   TXN_HEADER_BYTES,
@@ -37,8 +37,6 @@ export interface RestoredDatabase {
   /** zxid of the last txn returned, else of the snapshot, else 0. */
   lastZxid: bigint;
 }
-
-const hex = (zxid: bigint): string => '0x' + BigInt.asUintN(64, zxid).toString(16);
 
 /**
  * Reads a data directory for restore. Corrupt snapshots (bad checksum, truncated) are skipped for
@@ -62,26 +60,33 @@ export async function loadDatabase(
   const found = await loadNewestValidSnapshot(storage, snapDir);
   for (const r of found.rejected) log.warn('snapshot is corrupt, trying an older one', r);
   if (found.snapshot === null) {
-    if (found.candidates > 0) throw new PersistenceError(`none of the ${found.candidates} snapshots in ${snapDir} is valid`);
+    if (found.candidates > 0) {
+      throw new PersistenceError(`none of the ${found.candidates} snapshots in ${snapDir} is valid`);
+    }
     const logs = await readTxnLogs(storage, logDir, -1n, log, { repair: true });
-    if (logs.anyEntries) throw new PersistenceError(`no snapshot in ${snapDir}, but ${logDir} holds txns: something is broken`);
+    if (logs.anyEntries) {
+      throw new PersistenceError(`no snapshot in ${snapDir}, but ${logDir} holds txns: something is broken`);
+    }
     log.info('empty data directory');
     return { snapshot: null, txns: [], lastZxid: 0n };
   }
   const snapshot = found.snapshot;
   const logs = await readTxnLogs(storage, logDir, snapshot.zxid, log, { repair: true });
   const lastZxid = logs.lastZxid ?? snapshot.zxid;
-  log.info('data directory loaded', { snapshot: snapshot.name, txnsToReplay: logs.txns.length, lastZxid: hex(lastZxid) });
+  log.info('data directory loaded', {
+    snapshot: snapshot.name,
+    txnsToReplay: logs.txns.length,
+    lastZxid: hex(lastZxid),
+  });
   return { snapshot, txns: logs.txns, lastZxid };
 }
 
 /** Bytes an entry takes in the log. */
 export function logEntryBytes(txn: LoggedTxn): number {
-  return ENTRY_OVERHEAD_BYTES + TXN_HEADER_BYTES + txn.body.length + (txn.digest === null ? 0 : TXN_DIGEST_BYTES);
+  const digestBytes = txn.digest === null ? 0 : TXN_DIGEST_BYTES;
+  return ENTRY_OVERHEAD_BYTES + TXN_HEADER_BYTES + txn.body.length + digestBytes;
 }
 
-/** zoo.cfg snapCount default. */
-export const SNAP_COUNT_DEFAULT = 100_000;
 /** zookeeper.snapSizeLimitInKb default (4 GiB); 0 or less turns the size trigger off. */
 export const SNAP_SIZE_LIMIT_KIB_DEFAULT = 4 * 1024 * 1024;
 
@@ -108,7 +113,8 @@ export class SnapshotTrigger {
   constructor(private readonly options: SnapshotTriggerOptions) {
     this.snapCount = options.snapCount ?? SNAP_COUNT_DEFAULT;
     assert(Number.isInteger(this.snapCount) && this.snapCount >= 2, 'snapCount >= 2');
-    this.snapSizeBytes = Math.max(0, (options.snapSizeLimitKiB ?? SNAP_SIZE_LIMIT_KIB_DEFAULT) * 1024);
+    const snapSizeLimitKiB = options.snapSizeLimitKiB ?? SNAP_SIZE_LIMIT_KIB_DEFAULT;
+    this.snapSizeBytes = Math.max(0, snapSizeLimitKiB * 1024);
     this.reset();
   }
 
@@ -117,11 +123,12 @@ export class SnapshotTrigger {
     return Math.floor(this.snapCount / 2) + this.randRoll;
   }
 
-  /** Counts one logged txn of `entryBytes`; true when it is time to roll and snapshot (counters restart). */
+  /** Counts one logged txn of `entryBytes`; true when it is time to roll and snapshot (and restarts). */
   onTxnLogged(entryBytes: number): boolean {
     this.txnCount++;
     this.logBytes += entryBytes;
-    const bySize = this.snapSizeBytes > 0 && this.logBytes > Math.floor(this.snapSizeBytes / 2) + this.randSizeBytes;
+    const sizeThreshold = Math.floor(this.snapSizeBytes / 2) + this.randSizeBytes;
+    const bySize = this.snapSizeBytes > 0 && this.logBytes > sizeThreshold;
     if (this.txnCount <= this.countThreshold && !bySize) return false;
     this.reset();
     return true;
@@ -159,12 +166,16 @@ export class FileTxnSnapLog {
     private readonly log: Logger,
   ) {
     this.txnLog = new FileTxnLog(storage, versionDir(config.dataLogDir ?? config.dataDir), {
-      preAllocSizeKiB: config.preAllocSizeKiB ?? PREALLOC_SIZE_KIB_DEFAULT,
+      preAllocSizeKiB: config.preAllocSizeKiB ?? PRE_ALLOC_SIZE_KB_DEFAULT,
       forceSync: config.forceSync ?? true,
       lastZxid,
       logger: log,
     });
-    this.trigger = new SnapshotTrigger({ snapCount: config.snapCount, snapSizeLimitKiB: config.snapSizeLimitKiB, rng });
+    this.trigger = new SnapshotTrigger({
+      snapCount: config.snapCount,
+      snapSizeLimitKiB: config.snapSizeLimitKiB,
+      rng,
+    });
   }
 
   /** Restores the data directory and opens it for appending after the restored txns. */
@@ -215,7 +226,8 @@ export class FileTxnSnapLog {
 
   /** Keeps the `retainCount` newest snapshots and the logs they need. */
   purge(retainCount: number): Promise<PurgeResult> {
-    return purgeDataDirs(this.storage, this.config.dataDir, this.config.dataLogDir, retainCount, this.log);
+    const { dataDir, dataLogDir } = this.config;
+    return purgeDataDirs(this.storage, dataDir, dataLogDir, retainCount, this.log);
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@
 
 import * as nodePath from 'node:path';
 import { assert, Clock, Logger, TimerHandle } from '../../../shared/src';
-import { listSnapshots, hasSnapshotTail } from './snapshot';
+import { hasSnapshotTail, listSnapshots, SnapshotFileInfo } from './snapshot';
 import { Storage, versionDir } from './storage';
 import { listLogFiles, logFilesFrom } from './txn-log';
 
@@ -13,14 +13,15 @@ export const SNAP_RETAIN_COUNT_MIN = 3;
 export const HOUR_MS = 3_600_000;
 
 export interface PurgeResult {
-  /** zxid of the oldest snapshot kept, or null when there was no valid snapshot (nothing removed). */
+  /** zxid of the oldest snapshot kept; null when no snapshot is valid (nothing is removed then). */
   oldestKeptZxid: bigint | null;
   removed: string[];
 }
 
 /**
  * Keeps the `retainCount` newest snapshots that look whole (upstream's cheap check), the log file
- * that starts at or before the oldest of them and every later log; removes older snapshots and logs.
+ * that starts at or before the oldest of them and every later log; removes older snapshots and
+ * logs.
  */
 export async function purgeDataDirs(
   storage: Storage,
@@ -32,7 +33,7 @@ export async function purgeDataDirs(
   assert(Number.isInteger(retainCount) && retainCount >= 1, 'retainCount >= 1');
   const snapDir = versionDir(dataDir);
   const logDir = versionDir(dataLogDir ?? dataDir);
-  const kept = [];
+  const kept: SnapshotFileInfo[] = [];
   for (const s of await listSnapshots(storage, snapDir)) {
     if (await hasSnapshotTail(storage, nodePath.join(snapDir, s.name))) kept.push(s);
     if (kept.length === retainCount) break;
@@ -42,8 +43,12 @@ export async function purgeDataDirs(
   const logs = await listLogFiles(storage, logDir);
   const neededLogs = new Set(logFilesFrom(logs, oldest).map((f) => f.name));
   const doomed: string[] = [];
-  for (const f of logs) if (f.startZxid < oldest && !neededLogs.has(f.name)) doomed.push(nodePath.join(logDir, f.name));
-  for (const s of await listSnapshots(storage, snapDir)) if (s.zxid < oldest) doomed.push(nodePath.join(snapDir, s.name));
+  for (const f of logs) {
+    if (f.startZxid < oldest && !neededLogs.has(f.name)) doomed.push(nodePath.join(logDir, f.name));
+  }
+  for (const s of await listSnapshots(storage, snapDir)) {
+    if (s.zxid < oldest) doomed.push(nodePath.join(snapDir, s.name));
+  }
   for (const path of doomed) {
     logger.info('purge: removing file', { path });
     await storage.remove(path);
@@ -60,7 +65,7 @@ export interface AutopurgeOptions {
   logger: Logger;
 }
 
-/** Runs `purge` now and then every purgeInterval hours (upstream DatadirCleanupManager); returns stop. */
+/** Runs `purge` now, then every purgeInterval hours (upstream DatadirCleanupManager); returns stop. */
 export function startAutopurge(options: AutopurgeOptions): () => void {
   const { clock, purgeIntervalHours, purge, logger } = options;
   if (purgeIntervalHours <= 0) return () => undefined;

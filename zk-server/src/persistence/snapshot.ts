@@ -155,9 +155,14 @@ class ChunkedSnapshotWriter {
   }
 }
 
+function digestAtEnd(src: SnapshotSource): { zxid: bigint; digest: bigint } | null {
+  if (src.digestAtEnd) return src.digestAtEnd();
+  return src.digest === null ? null : { zxid: src.zxid, digest: src.digest };
+}
+
 function checkNodePath(path: string, first: boolean): void {
   if (first) assert(path === '', `first snapshot node must be the root "", not "${path}"`);
-  else assert(path.startsWith('/') && path !== END_PATH && !path.endsWith('/'), `bad snapshot node path "${path}"`);
+  else assert(path.startsWith('/') && !path.endsWith('/'), `bad snapshot node path "${path}"`);
 }
 
 function writeSessionsAndAcls(w: ByteWriter, src: SnapshotSource): void {
@@ -188,7 +193,8 @@ export async function writeSnapshot(
   await storage.mkdirs(dir);
   const name = fileNameForZxid(SNAPSHOT_FILE_PREFIX, src.zxid);
   const finalPath = nodePath.join(dir, name);
-  const tempPath = nodePath.join(dir, TEMP_PREFIX + name.slice(SNAPSHOT_FILE_PREFIX.length + 1) + TEMP_SUFFIX);
+  const zxidPart = name.slice(SNAPSHOT_FILE_PREFIX.length + 1);
+  const tempPath = nodePath.join(dir, `${TEMP_PREFIX}${zxidPart}${TEMP_SUFFIX}`);
   const fsync = options.fsync ?? true;
   await storage.remove(tempPath);
   const file = await storage.open(tempPath, 'create');
@@ -209,14 +215,15 @@ export async function writeSnapshot(
     assert(!first, 'a snapshot has at least the root node');
     jute.ustring.encode(out.w, END_PATH);
     out.seal();
-    const end = src.digestAtEnd ? src.digestAtEnd() : src.digest === null ? null : { zxid: src.zxid, digest: src.digest };
+    const end = digestAtEnd(src);
     out.w.int64(end?.zxid ?? 0n).int32(DIGEST_VERSION).int64(end?.digest ?? 0n);
     out.seal();
     await out.flush();
     if (fsync) await file.fsync();
   } catch (err) {
+    // the write failed: that is the error to report, not a close or remove failing after it
     await file.close().catch(() => undefined);
-    await storage.remove(tempPath);
+    await storage.remove(tempPath).catch(() => undefined);
     throw err;
   }
   await file.close();
@@ -230,7 +237,8 @@ function readSeal(r: ByteReader, bytes: Buffer, what: string): void {
   const at = r.offset;
   const stored = r.int64();
   if (stored !== expected) throw new CodecError(`${what} checksum mismatch`, at);
-  if (jute.ustring.decode(r) !== END_PATH) throw new CodecError(`${what} is not followed by "/"`, r.offset);
+  const at2 = r.offset;
+  if (jute.ustring.decode(r) !== END_PATH) throw new CodecError(`${what} is not followed by "/"`, at2);
 }
 
 function readSessions(r: ByteReader): SnapshotSession[] {
@@ -278,8 +286,12 @@ export function decodeSnapshot(bytes: Buffer, name: string): LoadedSnapshot {
   if (zxid === null) throw new CodecError(`${name} is not a snapshot file name`, 0);
   const r = new ByteReader(bytes);
   const header = FileHeader.decode(r);
-  if (header.magic !== SNAP_MAGIC) throw new CodecError(`bad snapshot magic 0x${(header.magic >>> 0).toString(16)}`, 0);
-  if (header.version !== SNAP_VERSION) throw new CodecError(`unsupported snapshot version ${header.version}`, 4);
+  if (header.magic !== SNAP_MAGIC) {
+    throw new CodecError(`bad snapshot magic 0x${(header.magic >>> 0).toString(16)}`, 0);
+  }
+  if (header.version !== SNAP_VERSION) {
+    throw new CodecError(`unsupported snapshot version ${header.version}`, 4);
+  }
   const sessions = readSessions(r);
   const acls = readAcls(r);
   const nodes = readNodes(r);
@@ -294,7 +306,11 @@ export function decodeSnapshot(bytes: Buffer, name: string): LoadedSnapshot {
   return { name, zxid, dbid: header.dbid, sessions, acls, nodes, zxidDigest };
 }
 
-export async function readSnapshot(storage: Storage, snapDir: string, name: string): Promise<LoadedSnapshot> {
+export async function readSnapshot(
+  storage: Storage,
+  snapDir: string,
+  name: string,
+): Promise<LoadedSnapshot> {
   return decodeSnapshot(await readWholeFile(storage, nodePath.join(snapDir, name)), name);
 }
 
@@ -304,7 +320,10 @@ export interface SnapshotFileInfo {
 }
 
 /** Snapshot files in `snapDir` (the `version-2` folder), newest first. */
-export async function listSnapshots(storage: Storage, snapDir: string): Promise<SnapshotFileInfo[]> {
+export async function listSnapshots(
+  storage: Storage,
+  snapDir: string,
+): Promise<SnapshotFileInfo[]> {
   const files: SnapshotFileInfo[] = [];
   for (const name of await storage.list(snapDir)) {
     const zxid = zxidFromFileName(name, SNAPSHOT_FILE_PREFIX);
@@ -326,8 +345,11 @@ export async function hasSnapshotTail(storage: Storage, path: string): Promise<b
   }
 }
 
-/** Removes snapshot temp files a crash left behind (never one being written: call before writing). */
-export async function removeSnapshotTempFiles(storage: Storage, snapDir: string): Promise<string[]> {
+/** Removes snapshot temp files a crash left behind; never call it while a snapshot is being written. */
+export async function removeSnapshotTempFiles(
+  storage: Storage,
+  snapDir: string,
+): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await storage.list(snapDir)) {
     if (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) {
@@ -342,17 +364,24 @@ export async function removeSnapshotTempFiles(storage: Storage, snapDir: string)
  * The newest snapshot that decodes with valid checksums, trying at most SNAPSHOT_CANDIDATES_MAX;
  * `rejected` lists the newer ones that did not, with why.
  */
-export async function loadNewestValidSnapshot(
-  storage: Storage,
-  snapDir: string,
-): Promise<{ snapshot: LoadedSnapshot | null; candidates: number; rejected: Array<{ name: string; reason: string }> }> {
+export interface SnapshotSearch {
+  snapshot: LoadedSnapshot | null;
+  /** How many snapshot files were tried or could have been. */
+  candidates: number;
+  rejected: Array<{ name: string; reason: string }>;
+}
+
+export async function loadNewestValidSnapshot(storage: Storage, snapDir: string): Promise<SnapshotSearch> {
   const candidates = (await listSnapshots(storage, snapDir)).slice(0, SNAPSHOT_CANDIDATES_MAX);
   const rejected: Array<{ name: string; reason: string }> = [];
   for (const c of candidates) {
     try {
-      return { snapshot: await readSnapshot(storage, snapDir, c.name), candidates: candidates.length, rejected };
+      const snapshot = await readSnapshot(storage, snapDir, c.name);
+      return { snapshot, candidates: candidates.length, rejected };
     } catch (err) {
-      if (!(err instanceof CodecError)) throw new PersistenceError(`cannot read ${c.name}`, { cause: err });
+      if (!(err instanceof CodecError)) {
+        throw new PersistenceError(`cannot read ${c.name}`, { cause: err });
+      }
       rejected.push({ name: c.name, reason: err.message });
     }
   }

@@ -8,7 +8,10 @@ import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { BaseError } from '../../../shared/src';
 
-/** An open file. Writes are positioned (not appends): the txn log preallocates, so its end is not the file size. */
+/**
+ * An open file. Writes are positioned, not appends: the txn log preallocates, so where its entries
+ * end is not the file size.
+ */
 export interface StorageFile {
   readonly path: string;
   /** Writes all of `data` at `position`; the file grows as needed. */
@@ -63,7 +66,8 @@ class NodeFile implements StorageFile {
   async write(data: Buffer, position: number): Promise<void> {
     let done = 0;
     while (done < data.length) {
-      const { bytesWritten } = await this.handle.write(data, done, data.length - done, position + done);
+      const left = data.length - done;
+      const { bytesWritten } = await this.handle.write(data, done, left, position + done);
       done += bytesWritten;
     }
   }
@@ -152,14 +156,16 @@ export async function readWholeFile(storage: Storage, path: string): Promise<Buf
   try {
     const size = await file.size();
     const bytes = await file.read(0, size);
-    if (bytes.length !== size) throw new PersistenceError(`${path}: read ${bytes.length} of ${size} bytes`);
+    if (bytes.length !== size) {
+      throw new PersistenceError(`${path}: read ${bytes.length} of ${size} bytes`);
+    }
     return bytes;
   } finally {
     await file.close();
   }
 }
 
-/** The `version-2` folder ZooKeeper keeps its logs and snapshots in, under dataDir or dataLogDir. */
+/** The folder ZooKeeper keeps logs and snapshots in, under dataDir or dataLogDir. */
 export const VERSION_DIR_NAME = 'version-2';
 
 export function versionDir(dir: string): string {
@@ -176,6 +182,11 @@ export function zxidFromFileName(name: string, prefix: string): bigint | null {
   const hex = parts[1]!;
   if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) return null;
   return BigInt.asIntN(64, BigInt('0x' + hex));
+}
+
+/** A zxid as operators read it: `0x` and lower-case hex of the unsigned value. */
+export function zxidHex(zxid: bigint): string {
+  return '0x' + BigInt.asUintN(64, zxid).toString(16);
 }
 
 /** `<prefix>.<hex zxid>`, lower-case hex without leading zeros, as upstream's Util.makeLogName. */

@@ -23,28 +23,24 @@
 // is never cut away.
 
 import * as nodePath from 'node:path';
-import { adler32, assert, ByteReader, ByteWriter, CodecError, jute, Logger } from '../../../shared/src';
+import { adler32, assert, ByteReader, ByteWriter, CodecError, Logger } from '../../../shared/src';
+import { FileHeader, TxnDigest, TxnHeader } from '../protocol/records/txn';
+import { Op } from '../protocol/op-codes';
+import { txnRecordOf } from '../protocol/txn-codec';
+import { JUTE_MAX_BUFFER_BYTES, PRE_ALLOC_SIZE_KB_DEFAULT } from '../limits';
 import {
-  CloseSessionTxn,
-  CreateContainerTxn,
-  CreateSessionTxn,
-  CreateTTLTxn,
-  CreateTxn,
-  DeleteTxn,
-  ErrorTxn,
-  FileHeader,
-  MultiTxn,
-  SetACLTxn,
-  SetDataTxn,
-  TxnDigest,
-  TxnHeader,
-} from '../protocol/records/txn';
-import { fileNameForZxid, PersistenceError, Storage, StorageFile, zxidFromFileName } from './storage';
+  fileNameForZxid,
+  PersistenceError,
+  Storage,
+  StorageFile,
+  zxidFromFileName,
+  zxidHex as hex,
+} from './storage';
 
 /** A logged transaction, as the pipeline hands it over and as replay gives it back. */
 export interface LoggedTxn {
   header: TxnHeader;
-  /** The txn record bytes after the header, of the record `header.type` names; empty for types without one. */
+  /** The txn record bytes after the header (the record `header.type` names); empty for types without one. */
   body: Buffer;
   digest: TxnDigest | null;
 }
@@ -69,59 +65,34 @@ export const FILE_HEADER_BYTES = 16;
 export const ENTRY_OVERHEAD_BYTES = 13;
 export const TXN_HEADER_BYTES = 32;
 export const TXN_DIGEST_BYTES = 12;
-/** jute.maxbuffer default (0xfffff). */
-export const JUTE_MAX_BUFFER_BYTES = 0xfffff;
-/** Largest txn a reader accepts: jute.maxbuffer plus upstream's extra allowance (same size again). */
+/** Largest txn a reader accepts: jute.maxbuffer plus upstream's extra allowance (as much again). */
 export const TXN_ENTRY_BYTES_MAX = 2 * JUTE_MAX_BUFFER_BYTES;
 /** Upstream grows the file when the write position comes this close to its known size. */
 export const PREALLOC_MARGIN_BYTES = 4096;
-/** preAllocSize default, in KiB (64 MiB). */
-export const PREALLOC_SIZE_KIB_DEFAULT = 65536;
 /** Bytes read at a time while scanning a log file. */
 export const LOG_READ_CHUNK_BYTES = 1 << 20;
 
-/** Txn types (OpCode values) and the record each carries in the log, as upstream SerializeUtils. */
-export const TxnType = {
-  create: 1,
-  delete: 2,
-  setData: 5,
-  setACL: 7,
-  multi: 14,
-  create2: 15,
-  reconfig: 16,
-  createContainer: 19,
-  deleteContainer: 20,
-  createTTL: 21,
-  createSession: -10,
-  closeSession: -11,
-  error: -1,
-} as const;
-
-const TXN_BODY_CODECS: ReadonlyMap<number, jute.Codec<unknown>> = new Map<number, jute.Codec<unknown>>([
-  [TxnType.create, CreateTxn],
-  [TxnType.create2, CreateTxn],
-  [TxnType.delete, DeleteTxn],
-  [TxnType.deleteContainer, DeleteTxn],
-  [TxnType.setData, SetDataTxn],
-  [TxnType.reconfig, SetDataTxn],
-  [TxnType.setACL, SetACLTxn],
-  [TxnType.multi, MultiTxn],
-  [TxnType.createContainer, CreateContainerTxn],
-  [TxnType.createTTL, CreateTTLTxn],
-  [TxnType.createSession, CreateSessionTxn],
-  [TxnType.closeSession, CloseSessionTxn],
-  [TxnType.error, ErrorTxn],
-] as Array<[number, jute.Codec<unknown>]>);
-
 /** Length of the txn record of `type` starting at `r.offset`; CodecError if it does not decode. */
 function bodyLength(type: number, r: ByteReader): number {
-  const codec = TXN_BODY_CODECS.get(type);
+  const codec = txnRecordOf(type);
   if (codec === undefined) throw new CodecError(`unsupported txn type ${type}`, r.offset);
   const start = r.offset;
   // a closeSession written before CloseSessionTxn existed (or with it disabled) has no body
-  if (type === TxnType.closeSession && r.remaining === 0) return 0;
+  if (type === Op.closeSession && r.remaining === 0) return 0;
   codec.decode(r);
   return r.offset - start;
+}
+
+/** The body must be exactly one record of the type the header names (a broken caller otherwise). */
+function checkBody(txn: LoggedTxn): void {
+  const type = txn.header.type;
+  let length = -1;
+  try {
+    length = bodyLength(type, new ByteReader(txn.body));
+  } catch (err) {
+    assert(false, `body of txn type ${type} does not decode: ${String(err)}`);
+  }
+  assert(length === txn.body.length, `body of txn type ${type} has bytes after its record`);
 }
 
 /** TxnHeader + body + digest: the bytes the checksum covers. */
@@ -151,7 +122,7 @@ export function decodeTxnBytes(bytes: Buffer): LoggedTxn {
 /** One whole log entry: checksum, length, txn bytes, 0x42. */
 export function encodeTxnEntry(txn: LoggedTxn): Buffer {
   const bytes = encodeTxnBytes(txn);
-  assert(bytes.length <= TXN_ENTRY_BYTES_MAX, `txn of ${bytes.length} bytes exceeds TXN_ENTRY_BYTES_MAX`);
+  assert(bytes.length <= TXN_ENTRY_BYTES_MAX, `txn of ${bytes.length} bytes > TXN_ENTRY_BYTES_MAX`);
   const w = new ByteWriter(bytes.length + ENTRY_OVERHEAD_BYTES);
   w.int64(BigInt(adler32(bytes)));
   w.int32(bytes.length);
@@ -222,7 +193,7 @@ export class FileTxnLog implements TxnLog {
     private readonly logDir: string,
     options: FileTxnLogOptions,
   ) {
-    const preAllocSizeKiB = options.preAllocSizeKiB ?? PREALLOC_SIZE_KIB_DEFAULT;
+    const preAllocSizeKiB = options.preAllocSizeKiB ?? PRE_ALLOC_SIZE_KB_DEFAULT;
     assert(Number.isInteger(preAllocSizeKiB) && preAllocSizeKiB >= 0, 'preAllocSizeKiB');
     this.preAllocBytes = preAllocSizeKiB * 1024;
     this.forceSync = options.forceSync ?? true;
@@ -247,9 +218,8 @@ export class FileTxnLog implements TxnLog {
   append(txn: LoggedTxn): void {
     assert(!this.closed, 'append after close');
     const zxid = txn.header.zxid;
-    assert(zxid > this.lastAppendedZxid, `zxid 0x${zxid.toString(16)} <= last 0x${this.lastAppendedZxid.toString(16)}`);
-    const reader = new ByteReader(txn.body);
-    assert(bodyLength(txn.header.type, reader) === txn.body.length, `body of txn type ${txn.header.type} does not match its record`);
+    assert(zxid > this.lastAppendedZxid, `zxid ${hex(zxid)} <= last appended ${hex(this.lastAppendedZxid)}`);
+    checkBody(txn);
     this.lastAppendedZxid = zxid;
     if (this.failure !== null) return; // nothing will be acknowledged again; keep no memory
     this.pending.push({ zxid, bytes: encodeTxnEntry(txn), startsFile: this.rollRequested });
@@ -293,7 +263,8 @@ export class FileTxnLog implements TxnLog {
         start = end;
       }
     } catch (err) {
-      this.failure = new PersistenceError(`txn log write failed; no further write is acknowledged`, { cause: err });
+      const message = 'txn log write failed; no further write is acknowledged';
+      this.failure = new PersistenceError(message, { cause: err });
       this.log.error('txn log write failed; the log is stopped', { error: String(err) });
       throw this.failure;
     }
@@ -304,8 +275,8 @@ export class FileTxnLog implements TxnLog {
     const created = run[0]!.startsFile || this.current === null;
     if (created) await this.openNewFile(run[0]!.zxid);
     const log = this.current!;
-    const parts = created ? [encodeLogFileHeader(), ...run.map((e) => e.bytes)] : run.map((e) => e.bytes);
-    const data = Buffer.concat(parts);
+    const entries = run.map((e) => e.bytes);
+    const data = Buffer.concat(created ? [encodeLogFileHeader(), ...entries] : entries);
     const start = created ? 0 : log.position;
     // pad before each entry, as upstream does, so files grow exactly as upstream's
     let size = log.sizeBytes;
@@ -330,6 +301,7 @@ export class FileTxnLog implements TxnLog {
     if (previous !== null) await previous.file.close();
     const name = fileNameForZxid(LOG_FILE_PREFIX, firstZxid);
     this.log.info('creating new txn log file', { file: name });
+    await this.storage.mkdirs(this.logDir);
     const file = await this.storage.open(nodePath.join(this.logDir, name), 'create');
     // the header goes out with the first entries; upstream counts it in the known size
     this.current = { name, file, position: 0, sizeBytes: FILE_HEADER_BYTES };
@@ -371,14 +343,14 @@ export function logFilesFrom(files: readonly LogFileInfo[], zxid: bigint): LogFi
 /** Why reading a log file stopped. */
 export type LogFileEnd =
   | { kind: 'clean' } // end of file, or zeros where the next entry would start
-  | { kind: 'torn'; reason: string }; // an entry (or the file header) that is not whole or not valid
+  | { kind: 'torn'; reason: string }; // an entry (or the header) that is not whole or not valid
 
 export interface ScannedLogFile {
   name: string;
   startZxid: bigint;
   /** Whole, valid entries, in file order. */
   txns: LoggedTxn[];
-  /** Byte offset just past the last valid entry (16 when there is none, 0 when the header is torn). */
+  /** Offset just past the last valid entry (16 when there is none, 0 when the header is torn). */
   validEnd: number;
   fileSize: number;
   end: LogFileEnd;
@@ -397,8 +369,11 @@ class ChunkedReader {
   /** `length` bytes at `position`, or fewer at the end of the file. */
   async get(position: number, length: number): Promise<Buffer> {
     const offset = position - this.windowStart;
-    if (offset >= 0 && offset + length <= this.window.length) return this.window.subarray(offset, offset + length);
-    const want = Math.min(Math.max(length, LOG_READ_CHUNK_BYTES), Math.max(0, this.fileSize - position));
+    if (offset >= 0 && offset + length <= this.window.length) {
+      return this.window.subarray(offset, offset + length);
+    }
+    const left = Math.max(0, this.fileSize - position);
+    const want = Math.min(Math.max(length, LOG_READ_CHUNK_BYTES), left);
     this.window = want > 0 ? await this.file.read(position, want) : Buffer.alloc(0);
     this.windowStart = position;
     return this.window.subarray(0, Math.min(length, this.window.length));
@@ -419,18 +394,32 @@ function checkLogHeader(header: Buffer, name: string): string | null {
   if (isAllZero(header)) return 'file header is zeros';
   const h = FileHeader.fromBytes(header);
   if (h.magic !== TXNLOG_MAGIC || h.version !== TXNLOG_VERSION) {
-    throw new PersistenceError(`${name} is not a version-2 txn log (magic 0x${(h.magic >>> 0).toString(16)}, version ${h.version})`);
+    const magic = (h.magic >>> 0).toString(16);
+    throw new PersistenceError(`${name} is not a version-2 txn log (magic 0x${magic}, version ${h.version})`);
   }
   return null;
 }
 
-/** Reads one log file up to its first invalid entry; PersistenceError if a valid-checksum entry does not decode. */
-export async function scanLogFile(storage: Storage, logDir: string, info: LogFileInfo): Promise<ScannedLogFile> {
+/**
+ * Reads one log file up to its first invalid entry; PersistenceError if an entry with a valid
+ * checksum does not decode.
+ */
+export async function scanLogFile(
+  storage: Storage,
+  logDir: string,
+  info: LogFileInfo,
+): Promise<ScannedLogFile> {
   const file = await storage.open(nodePath.join(logDir, info.name), 'read');
   try {
     const fileSize = await file.size();
     const reader = new ChunkedReader(file, fileSize);
-    const result: ScannedLogFile = { ...info, txns: [], validEnd: FILE_HEADER_BYTES, fileSize, end: { kind: 'clean' } };
+    const result: ScannedLogFile = {
+      ...info,
+      txns: [],
+      validEnd: FILE_HEADER_BYTES,
+      fileSize,
+      end: { kind: 'clean' },
+    };
     const tornHeader = checkLogHeader(await reader.get(0, FILE_HEADER_BYTES), info.name);
     if (tornHeader !== null) {
       result.validEnd = 0;
@@ -455,20 +444,23 @@ export async function scanLogFile(storage: Storage, logDir: string, info: LogFil
 }
 
 type EntryStep = { kind: 'entry'; txn: LoggedTxn; bytes: number } | { kind: 'end'; end: LogFileEnd };
+const CLEAN_END: EntryStep = { kind: 'end', end: { kind: 'clean' } };
 
 async function readEntry(reader: ChunkedReader, position: number, name: string): Promise<EntryStep> {
   const torn = (reason: string): EntryStep => ({ kind: 'end', end: { kind: 'torn', reason } });
   const prefix = await reader.get(position, 12);
-  if (prefix.length === 0 || (prefix.length < 12 && isAllZero(prefix))) return { kind: 'end', end: { kind: 'clean' } };
+  if (prefix.length === 0 || (prefix.length < 12 && isAllZero(prefix))) return CLEAN_END;
   if (prefix.length < 12) return torn(`partial entry prefix at byte ${position}`);
   const checksum = prefix.readBigUInt64BE(0);
   const length = prefix.readInt32BE(8);
   if (length === 0) {
-    return checksum === 0n ? { kind: 'end', end: { kind: 'clean' } } : torn(`checksum without an entry at byte ${position}`);
+    return checksum === 0n ? CLEAN_END : torn(`checksum without an entry at byte ${position}`);
   }
   if (length < 0 || length > TXN_ENTRY_BYTES_MAX) return torn(`entry length ${length} at byte ${position}`);
   const rest = await reader.get(position + 12, length + 1);
-  if (rest.length < length + 1) return torn(`partial entry at byte ${position} (${rest.length} of ${length + 1} bytes)`);
+  if (rest.length < length + 1) {
+    return torn(`partial entry at byte ${position} (${rest.length} of ${length + 1} bytes)`);
+  }
   if (rest[length] !== END_OF_RECORD) return torn(`entry at byte ${position} lacks its end-of-record byte`);
   const bytes = rest.subarray(0, length);
   if (checksum !== BigInt(adler32(bytes))) return torn(`checksum mismatch in entry at byte ${position}`);
@@ -476,7 +468,8 @@ async function readEntry(reader: ChunkedReader, position: number, name: string):
   try {
     txn = decodeTxnBytes(bytes);
   } catch (err) {
-    throw new PersistenceError(`${name}: entry at byte ${position} has a valid checksum but does not decode`, { cause: err });
+    const message = `${name}: entry at byte ${position} has a valid checksum but does not decode`;
+    throw new PersistenceError(message, { cause: err });
   }
   return { kind: 'entry', txn, bytes: length + ENTRY_OVERHEAD_BYTES };
 }
@@ -519,7 +512,8 @@ export async function readTxnLogs(
     if (brokenAt !== null) {
       const continues = info.startZxid <= brokenAt + 1n || epochOf(info.startZxid) > epochOf(brokenAt);
       if (!continues) {
-        await setAsideUnreachable(storage, logDir, files.slice(i), brokenAt, logger, options.repair === true);
+        const rest = files.slice(i);
+        await setAsideUnreachable(storage, logDir, rest, brokenAt, logger, options.repair === true);
         break;
       }
       brokenAt = null;
@@ -529,7 +523,9 @@ export async function readTxnLogs(
     for (const txn of scanned.txns) {
       const zxid = txn.header.zxid;
       if (zxid <= reached) {
-        if (zxid > afterZxid) logger.warn('txn log entry out of zxid order skipped', { file: info.name, zxid: hex(zxid) });
+        if (zxid > afterZxid) {
+          logger.warn('txn log entry out of zxid order skipped', { file: info.name, zxid: hex(zxid) });
+        }
         continue;
       }
       out.txns.push(txn);
@@ -550,7 +546,12 @@ export async function readTxnLogs(
   return out;
 }
 
-async function repairFile(storage: Storage, logDir: string, scanned: ScannedLogFile, logger: Logger): Promise<void> {
+async function repairFile(
+  storage: Storage,
+  logDir: string,
+  scanned: ScannedLogFile,
+  logger: Logger,
+): Promise<void> {
   const path = nodePath.join(logDir, scanned.name);
   if (scanned.txns.length === 0) {
     logger.info('removing txn log file without entries', { file: scanned.name });
@@ -566,10 +567,13 @@ async function repairFile(storage: Storage, logDir: string, scanned: ScannedLogF
   } finally {
     await file.close();
   }
-  logger.warn('txn log file cut after its last valid entry', { file: scanned.name, lengthBytes: scanned.validEnd });
+  logger.warn('txn log file cut after its last valid entry', {
+    file: scanned.name,
+    lengthBytes: scanned.validEnd,
+  });
 }
 
-/** Prefix for log files that follow a gap left by a corrupt entry: kept for inspection, ignored by readers. */
+/** Prefix for log files past a gap left by a corrupt entry: kept for inspection, ignored by readers. */
 export const UNREACHABLE_LOG_PREFIX = 'unreachable';
 
 async function setAsideUnreachable(
@@ -587,9 +591,8 @@ async function setAsideUnreachable(
   });
   if (!repair) return;
   for (const f of files) {
-    await storage.rename(nodePath.join(logDir, f.name), nodePath.join(logDir, `${UNREACHABLE_LOG_PREFIX}.${f.name}`));
+    const setAside = `${UNREACHABLE_LOG_PREFIX}.${f.name}`;
+    await storage.rename(nodePath.join(logDir, f.name), nodePath.join(logDir, setAside));
   }
   await storage.fsyncDir(logDir);
 }
-
-const hex = (zxid: bigint): string => '0x' + BigInt.asUintN(64, zxid).toString(16);

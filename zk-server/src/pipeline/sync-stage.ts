@@ -9,7 +9,8 @@ import { PreparedTxn } from './request';
 
 /** What the sync step needs of a transaction log. */
 export interface DurableLog {
-  append(txn: { header: TxnHeader; body: Buffer; digest: TxnDigest | null }): void;
+  /** Buffers a txn; true when a snapshot is due once the txns so far are applied. */
+  append(txn: { header: TxnHeader; body: Buffer; digest: TxnDigest | null }): boolean | void;
   /** Resolves once everything appended is on disk; rejects if it cannot be made durable. */
   commit(): Promise<void>;
 }
@@ -19,18 +20,20 @@ export class SyncStage<T extends { prepared: PreparedTxn }> {
   private flushing = false;
   private scheduled = false;
   private failure: Error | null = null;
+  private snapshotDue = false;
 
   constructor(
     private readonly log: DurableLog | null,
     private readonly onDurable: (batch: T[]) => void,
     private readonly onFailure: (error: Error) => void,
+    private readonly onSnapshotDue: () => void = () => undefined,
   ) {}
 
   submit(item: T): void {
     if (this.failure !== null) return;
     if (this.log !== null) {
       const { header, txn } = item.prepared;
-      this.log.append({ header, body: txnToBytes(txn), digest: null });
+      if (this.log.append({ header, body: txnToBytes(txn), digest: null }) === true) this.snapshotDue = true;
     }
     this.batch.push(item);
     this.schedule();
@@ -65,6 +68,10 @@ export class SyncStage<T extends { prepared: PreparedTxn }> {
     }
     this.flushing = false;
     this.onDurable(batch);
+    if (this.snapshotDue) {
+      this.snapshotDue = false;
+      this.onSnapshotDue();
+    }
     if (this.batch.length > 0) this.schedule();
   }
 }

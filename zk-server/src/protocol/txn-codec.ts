@@ -10,7 +10,7 @@ export type Txn =
   | { type: Op.createContainer; record: T.CreateContainerTxn }
   | { type: Op.createTTL; record: T.CreateTTLTxn }
   | { type: Op.delete | Op.deleteContainer; record: T.DeleteTxn }
-  | { type: Op.setData; record: T.SetDataTxn }
+  | { type: Op.setData | Op.reconfig; record: T.SetDataTxn }
   | { type: Op.setACL; record: T.SetACLTxn }
   | { type: Op.check; record: T.CheckVersionTxn }
   | { type: Op.createSession; record: T.CreateSessionTxn }
@@ -26,12 +26,19 @@ const RECORD_BY_TYPE = new Map<number, jute.RecordCodec<any>>([
   [Op.delete, T.DeleteTxn],
   [Op.deleteContainer, T.DeleteTxn],
   [Op.setData, T.SetDataTxn],
+  // a reconfig is logged as the setData of /zookeeper/config
+  [Op.reconfig, T.SetDataTxn],
   [Op.setACL, T.SetACLTxn],
   [Op.check, T.CheckVersionTxn],
   [Op.createSession, T.CreateSessionTxn],
   [Op.closeSession, T.CloseSessionTxn],
   [Op.error, T.ErrorTxn],
 ]);
+
+/** The record a txn of `type` carries after its TxnHeader (multi included), or undefined. */
+export function txnRecordOf(type: number): jute.Codec<unknown> | undefined {
+  return type === Op.multi ? T.MultiTxn : RECORD_BY_TYPE.get(type);
+}
 
 export function encodeTxn(w: ByteWriter, txn: Txn): void {
   if (txn.type === Op.multi) {

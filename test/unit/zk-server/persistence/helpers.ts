@@ -2,12 +2,13 @@
 // simulated crash, a wrapper that counts calls and injects disk errors, a logger that keeps what
 // it logged, temp directories, and txn builders.
 
+import { Op } from '../../../../zk-server/src/protocol/op-codes';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { Logger } from '../../../../shared/src';
+import { crc32, Logger } from '../../../../shared/src';
 import { ACL, StatPersisted } from '../../../../zk-server/src/protocol/records/data';
 import {
   CloseSessionTxn,
@@ -16,11 +17,13 @@ import {
   DeleteTxn,
   ErrorTxn,
   MultiTxn,
+  SetACLTxn,
   SetDataTxn,
   TxnDigest,
 } from '../../../../zk-server/src/protocol/records/txn';
 import { OpenMode, Storage, StorageFile } from '../../../../zk-server/src/persistence/storage';
-import { LoggedTxn, TxnType } from '../../../../zk-server/src/persistence/txn-log';
+import { SnapshotNode } from '../../../../zk-server/src/persistence/snapshot';
+import { LoggedTxn } from '../../../../zk-server/src/persistence/txn-log';
 
 // ---------------------------------------------------------------------------------------------
 // In-memory storage with crash simulation
@@ -234,22 +237,21 @@ function txn(zxid: bigint, type: number, body: Buffer, digest: TxnDigest | null 
 }
 
 export const txns = {
-  createSession: (zxid: bigint, timeOut = 30000) => txn(zxid, TxnType.createSession, CreateSessionTxn.toBytes({ timeOut })),
+  createSession: (zxid: bigint, timeOut = 30000) => txn(zxid, Op.createSession, CreateSessionTxn.toBytes({ timeOut })),
   create: (zxid: bigint, path: string, data: string | null = 'data', ephemeral = false) =>
-    txn(zxid, TxnType.create, CreateTxn.toBytes({ path, data: data === null ? null : Buffer.from(data), acl: OPEN_ACL, ephemeral, parentCVersion: 1 })),
+    txn(zxid, Op.create, CreateTxn.toBytes({ path, data: data === null ? null : Buffer.from(data), acl: OPEN_ACL, ephemeral, parentCVersion: 1 })),
   setData: (zxid: bigint, path: string, data: string, version = 1) =>
-    txn(zxid, TxnType.setData, SetDataTxn.toBytes({ path, data: Buffer.from(data), version })),
-  delete: (zxid: bigint, path: string) => txn(zxid, TxnType.delete, DeleteTxn.toBytes({ path })),
-  error: (zxid: bigint, err = -101) => txn(zxid, TxnType.error, ErrorTxn.toBytes({ err }), null),
-  closeSession: (zxid: bigint, paths: string[]) => txn(zxid, TxnType.closeSession, CloseSessionTxn.toBytes({ paths2Delete: paths })),
+    txn(zxid, Op.setData, SetDataTxn.toBytes({ path, data: Buffer.from(data), version })),
+  delete: (zxid: bigint, path: string) => txn(zxid, Op.delete, DeleteTxn.toBytes({ path })),
+  error: (zxid: bigint, err = -101) => txn(zxid, Op.error, ErrorTxn.toBytes({ err }), null),
+  closeSession: (zxid: bigint, paths: string[]) => txn(zxid, Op.closeSession, CloseSessionTxn.toBytes({ paths2Delete: paths })),
   multi: (zxid: bigint, path: string) =>
     txn(
-      zxid,
-      TxnType.multi,
+      zxid, Op.multi,
       MultiTxn.toBytes({
         txns: [
-          { type: TxnType.create, data: CreateTxn.toBytes({ path, data: Buffer.from('m'), acl: OPEN_ACL, ephemeral: false, parentCVersion: 2 }) },
-          { type: TxnType.setData, data: SetDataTxn.toBytes({ path, data: Buffer.from('n'), version: 0 }) },
+          { type: Op.create, data: CreateTxn.toBytes({ path, data: Buffer.from('m'), acl: OPEN_ACL, ephemeral: false, parentCVersion: 2 }) },
+          { type: Op.setData, data: SetDataTxn.toBytes({ path, data: Buffer.from('n'), version: 0 }) },
         ],
       }),
     ),
@@ -280,4 +282,167 @@ export function stat(czxid: bigint, overrides: Partial<StatPersisted> = {}): Sta
 /** Compares LoggedTxns by value (body bytes, not views). */
 export function plainTxn(t: LoggedTxn): { header: LoggedTxn['header']; body: string; digest: TxnDigest | null } {
   return { header: t.header, body: t.body.toString('hex'), digest: t.digest };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a client sees
+
+/** A node as node-zookeeper-client showed it (test/fixtures/zk-data/capture.js). */
+export interface ClientNode {
+  path: string;
+  data: string | null;
+  stat: Record<string, string | number>;
+  acl: Array<{ perms: number; scheme: string; id: string }>;
+}
+
+const hex = (v: bigint): string => BigInt.asUintN(64, v).toString(16);
+
+/** What a client would read for persisted nodes: upstream DataNode.copyStat and getACL. */
+export function clientView(nodes: SnapshotNode[], acls: Map<bigint, ACL[]>): ClientNode[] {
+  const childCount = new Map<string, number>();
+  for (const n of nodes) {
+    if (n.path === '') continue;
+    const parent = n.path.slice(0, n.path.lastIndexOf('/'));
+    childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
+  }
+  const out = nodes.map((n): ClientNode => {
+    const children = childCount.get(n.path) ?? 0;
+    const s = n.stat;
+    const acl = n.aclIndex === -1n ? OPEN_ACL : acls.get(n.aclIndex)!;
+    return {
+      path: n.path === '' ? '/' : n.path,
+      data: n.data === null ? null : n.data.toString('base64'),
+      stat: {
+        czxid: hex(s.czxid), mzxid: hex(s.mzxid), ctime: s.ctime.toString(), mtime: s.mtime.toString(), version: s.version,
+        // the persisted cversion counts creates; clients see creates + deletes
+        cversion: s.cversion * 2 - children,
+        aversion: s.aversion, ephemeralOwner: hex(s.ephemeralOwner), dataLength: n.data?.length ?? 0,
+        numChildren: children, pzxid: hex(s.pzxid),
+      },
+      acl: acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id })),
+    };
+  });
+  return out.map(maskDigestIds).sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** getACL shows digest ids as `user:x` to clients not authenticated as that user. */
+export function maskDigestIds(n: ClientNode): ClientNode {
+  return { ...n, acl: n.acl.map((a) => (a.scheme === 'digest' ? { ...a, id: a.id.replace(/:.*$/, ':x') } : a)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A model of the data tree, enough to replay logged txns onto a snapshot in tests
+
+export interface ModelTree {
+  nodes: Map<string, SnapshotNode>;
+  acls: Map<bigint, ACL[]>;
+}
+
+export function modelFromSnapshot(nodes: SnapshotNode[], acls: Map<bigint, ACL[]>): ModelTree {
+  const tree: ModelTree = { nodes: new Map(), acls: new Map(acls) };
+  for (const n of nodes) tree.nodes.set(n.path, { ...n, stat: { ...n.stat } });
+  return tree;
+}
+
+const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/'));
+const sameAcl = (a: ACL[], b: ACL[]): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function aclIndex(tree: ModelTree, acl: ACL[]): bigint {
+  for (const [index, list] of tree.acls) if (sameAcl(list, acl)) return index;
+  const next = [...tree.acls.keys()].reduce((m, k) => (k > m ? k : m), 0n) + 1n;
+  tree.acls.set(next, acl);
+  return next;
+}
+
+function applyOne(tree: ModelTree, h: LoggedTxn['header'], type: number, body: Buffer): void {
+  switch (type) {
+    case Op.create: {
+      const t = CreateTxn.fromBytes(body);
+      const parent = tree.nodes.get(parentOf(t.path))!;
+      tree.nodes.set(t.path, {
+        path: t.path,
+        data: t.data,
+        aclIndex: aclIndex(tree, t.acl),
+        stat: { czxid: h.zxid, mzxid: h.zxid, ctime: h.time, mtime: h.time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: t.ephemeral ? h.clientId : 0n, pzxid: h.zxid },
+      });
+      const parentCVersion = t.parentCVersion === -1 ? parent.stat.cversion + 1 : t.parentCVersion;
+      if (parentCVersion > parent.stat.cversion) {
+        parent.stat.cversion = parentCVersion;
+        parent.stat.pzxid = h.zxid;
+      }
+      return;
+    }
+    case Op.delete: {
+      const t = DeleteTxn.fromBytes(body);
+      tree.nodes.delete(t.path);
+      const parent = tree.nodes.get(parentOf(t.path))!;
+      if (h.zxid > parent.stat.pzxid) parent.stat.pzxid = h.zxid;
+      return;
+    }
+    case Op.setData: {
+      const t = SetDataTxn.fromBytes(body);
+      const n = tree.nodes.get(t.path)!;
+      n.data = t.data;
+      n.stat.version = t.version;
+      n.stat.mzxid = h.zxid;
+      n.stat.mtime = h.time;
+      return;
+    }
+    case Op.closeSession:
+      for (const path of CloseSessionTxn.fromBytes(body).paths2Delete) applyOne(tree, h, Op.delete, DeleteTxn.toBytes({ path }));
+      return;
+    case Op.setACL: {
+      const t = SetACLTxn.fromBytes(body);
+      const n = tree.nodes.get(t.path)!;
+      n.aclIndex = aclIndex(tree, t.acl);
+      n.stat.aversion = t.version;
+      return;
+    }
+    case Op.multi: {
+      const inner = MultiTxn.fromBytes(body).txns;
+      // a multi that holds an error txn failed: it changes nothing (upstream DataTree.processTxn)
+      if (inner.some((x) => x.type === Op.error)) return;
+      for (const x of inner) applyOne(tree, h, x.type, x.data ?? Buffer.alloc(0));
+      return;
+    }
+    case 13: // check, inside a multi
+    case Op.createSession:
+    case Op.error:
+      return;
+    default:
+      throw new Error(`model cannot apply txn type ${type}`);
+  }
+}
+
+export function applyToModel(tree: ModelTree, txn: LoggedTxn): void {
+  applyOne(tree, txn.header, txn.header.type, txn.body);
+}
+
+/** Depth-first node list, children in name order, root "" first. */
+export function modelNodes(tree: ModelTree): SnapshotNode[] {
+  const out: SnapshotNode[] = [];
+  const paths = [...tree.nodes.keys()].sort();
+  for (const p of paths) out.push(tree.nodes.get(p)!);
+  return out;
+}
+
+/** Upstream DigestCalculator (digest version 2): sum of CRC-32s of nodes outside /zookeeper/. */
+export function treeDigest(tree: ModelTree): bigint {
+  let sum = 0n;
+  for (const n of tree.nodes.values()) {
+    if (n.path.startsWith('/zookeeper/')) continue;
+    const s = Buffer.alloc(60);
+    s.writeBigInt64BE(n.stat.czxid, 0);
+    s.writeBigInt64BE(n.stat.mzxid, 8);
+    s.writeBigInt64BE(n.stat.pzxid, 16);
+    s.writeBigInt64BE(n.stat.ctime, 24);
+    s.writeBigInt64BE(n.stat.mtime, 32);
+    s.writeInt32BE(n.stat.version, 40);
+    s.writeInt32BE(n.stat.cversion, 44);
+    s.writeInt32BE(n.stat.aversion, 48);
+    s.writeBigInt64BE(n.stat.ephemeralOwner, 52);
+    const bytes = Buffer.concat([Buffer.from(n.path === '/' ? '' : n.path), n.data ?? Buffer.alloc(0), s]);
+    sum = BigInt.asUintN(64, sum + BigInt(crc32(bytes)));
+  }
+  return BigInt.asIntN(64, sum);
 }

@@ -1,0 +1,130 @@
+// Starts the two servers the bench compares, each as a child process on a free loopback port
+// with a fresh temp dataDir: the real Apache ZooKeeper 3.8 (QuorumPeerMain on the classpath that
+// Debian's zkEnv.sh builds) and ours (dist/zk-server/src/bin/zk-server.js). A server counts as up
+// once it answers `srvr`. Every server started here is killed when this process exits.
+
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export type ServerKind = 'apache' | 'ours';
+
+export interface BenchServer {
+  kind: ServerKind;
+  host: string;
+  port: number;
+  /** First line of `srvr`, e.g. "Zookeeper version: 3.8.0-...". */
+  version: string;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+const POLL_MS = 50;
+const ZK_ENV = '/usr/share/zookeeper/bin/zkEnv.sh';
+const OURS_BIN = path.resolve(__dirname, '..', 'bin', 'zk-server.js');
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+/** Why a kind cannot be started here, or undefined when it can. */
+export function unavailable(kind: ServerKind): string | undefined {
+  if (kind === 'ours') return existsSync(OURS_BIN) ? undefined : `our server is not built (${OURS_BIN}; run npx tsc -b)`;
+  if (apacheClasspath() === undefined) return `Apache ZooKeeper not found (${ZK_ENV}; Debian package zookeeper)`;
+  return spawnSync('java', ['-version']).status === 0 ? undefined : 'java is not on PATH';
+}
+
+function apacheClasspath(): string | undefined {
+  if (!existsSync(ZK_ENV)) return undefined;
+  const r = spawnSync('bash', ['-c', `. '${ZK_ENV}' >/dev/null 2>&1; printf '%s' "$CLASSPATH"`], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function fourLetterWord(host: string, port: number, word: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = net.connect({ host, port });
+    s.setTimeout(2000, () => s.destroy(new Error('timeout')));
+    s.on('connect', () => s.write(word));
+    s.on('data', (c) => chunks.push(c));
+    s.on('error', reject);
+    s.on('close', (hadError) => hadError || resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+async function waitServing(child: ChildProcess, port: () => number | undefined, output: () => string): Promise<number> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited during start-up:\n${output().slice(-4000)}`);
+    const p = port();
+    if (p !== undefined) {
+      const reply = await fourLetterWord(HOST, p, 'srvr').catch(() => '');
+      if (/^Mode: /m.test(reply)) return p;
+    }
+    if (Date.now() > deadline) throw new Error(`server did not answer srvr within ${START_TIMEOUT_MS} ms:\n${output().slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Starts a server; `forceSync` is written into its zoo.cfg. */
+export async function startBenchServer(kind: ServerKind, forceSync: boolean): Promise<BenchServer> {
+  const reason = unavailable(kind);
+  if (reason !== undefined) throw new Error(reason);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `zk-bench-${kind}-`));
+  // A fixed free port for both, so ours can run with warn-level logs (no "listening" line to read).
+  const fixedPort = await freePort();
+  const cfg = path.join(dir, 'zoo.cfg');
+  writeFileSync(
+    cfg,
+    [
+      'tickTime=2000', 'initLimit=10', 'syncLimit=5', `dataDir=${path.join(dir, 'data')}`, `clientPort=${fixedPort}`,
+      `clientPortAddress=${HOST}`, 'admin.enableServer=false', '4lw.commands.whitelist=*', `forceSync=${forceSync ? 'yes' : 'no'}`,
+      'maxClientCnxns=0', '',
+    ].join('\n'),
+  );
+  const [cmd, args] =
+    kind === 'apache'
+      ? ['java', ['-cp', apacheClasspath()!, '-Dzookeeper.admin.enableServer=false', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg]]
+      : [process.execPath, [OURS_BIN, 'start-foreground', cfg, '--log-level', 'warn']];
+  const child = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const append = (c: Buffer): void => void (output = (output + c.toString('utf8')).slice(-64 * 1024));
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    children.delete(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const port = await waitServing(child, () => fixedPort, () => output);
+    const version = (await fourLetterWord(HOST, port, 'srvr')).split('\n')[0] ?? '';
+    return { kind, host: HOST, port, version, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

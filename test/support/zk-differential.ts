@@ -545,7 +545,7 @@ export async function runDifferential(o: RunOptions): Promise<Divergence | undef
   const model = new Model();
   const generator = new OpGenerator(o.seed, model, { avoid: o.avoid ?? new Set() });
   const history: string[] = [];
-  const keep = o.historyLines ?? 15;
+  const keep = o.historyLines ?? Number(process.env.DIFF_HISTORY ?? 15);
   await Promise.all([o.left.start(), o.right.start()]);
   for (let step = 0; step < o.steps; step++) {
     const op = generator.next();

@@ -38,7 +38,7 @@ export interface ServerOptions extends PrepOptions {
 
 export class ZooKeeperServer {
   readonly tree = new DataTree();
-  readonly watches = new Watches<SessionHolder & EventSink>();
+  readonly watches: Watches<SessionHolder & EventSink>;
   readonly sessions: SessionTracker;
   readonly stats: ServerStats;
   readonly changes: OutstandingChanges;
@@ -54,6 +54,7 @@ export class ZooKeeperServer {
     private readonly logger: Logger,
     log: DurableLog | null = null,
   ) {
+    this.watches = new Watches(options.superDigest);
     this.sessions = new SessionTracker(options.serverId, options.tickTimeMs, options.nowMs());
     this.stats = new ServerStats(options.nowMs());
     this.changes = new OutstandingChanges(this.tree);

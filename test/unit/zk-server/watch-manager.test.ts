@@ -23,12 +23,14 @@ describe('WatchManager', () => {
     expect(m.trigger('/p/child', EventType.NodeCreated).size).toBe(0);
   });
 
-  it('does not downgrade a persistent watch to a one-shot one', () => {
+  it('lets the latest registration set the mode, as upstream', () => {
     const m = new WatchManager();
     m.add('/r', a, WatcherMode.PersistentRecursive);
     m.add('/r', a, WatcherMode.Standard);
-    expect(m.modeOf('/r', a)).toBe(WatcherMode.PersistentRecursive);
-    expect(m.trigger('/r', EventType.NodeChildrenChanged).size).toBe(0);
+    expect(m.modeOf('/r', a)).toBe(WatcherMode.Standard);
+    expect([...m.trigger('/r/child', EventType.NodeCreated)]).toEqual([]);
+    expect([...m.trigger('/r', EventType.NodeChildrenChanged)]).toEqual([a]);
+    expect(m.contains('/r', a)).toBe(false);
   });
 
   it('leaves out suppressed watchers and forgets a closed watcher', () => {

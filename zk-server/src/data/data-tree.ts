@@ -50,7 +50,6 @@ export class DataTree {
     this.addSystemNode(QUOTA_PATH);
     const config = this.addSystemNode(CONFIG_PATH);
     config.aclIndex = this.acls.ref(READ_ACL_UNSAFE);
-    config.version = -1;
     config.aversion = -1;
   }
 
@@ -66,8 +65,9 @@ export class DataTree {
     return node;
   }
 
+  /** The node at `path`; "" is the root, as upstream keeps the root under both names. */
   getNode(path: string): DataNode | undefined {
-    return this.nodes.get(path);
+    return this.nodes.get(path === '' ? '/' : path);
   }
 
   aclOf(node: DataNode): readonly ACL[] {
@@ -98,12 +98,15 @@ export class DataTree {
     return this.nodes.keys();
   }
 
-  /** Number of descendants of `path`, excluding it (getAllChildrenNumber). */
+  /**
+   * getAllChildrenNumber: the descendants of `path`, excluding it. Upstream counts map keys by
+   * prefix, and for the root's other name "" that prefix also takes in the "/" key itself.
+   */
   countDescendants(path: string): number {
-    const node = this.nodes.get(path);
-    if (node === undefined) return 0;
-    let count = 0;
-    const stack: string[] = [path];
+    const start = path === '' ? '/' : path;
+    if (!this.nodes.has(start)) return 0;
+    let count = path === '' ? 1 : 0;
+    const stack: string[] = [start];
     while (stack.length > 0) {
       const at = stack.pop()!;
       const n = this.nodes.get(at);
@@ -222,7 +225,10 @@ export class DataTree {
     this.nodes.set(path, node);
     this.approximateDataSize += path.length + node.dataLength;
     this.trackOwner(path, owner);
-    events.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentPath });
+    events.push(
+      { type: EventType.NodeCreated, path, acl: this.aclOf(node) },
+      { type: EventType.NodeChildrenChanged, path: parentPath, acl: this.aclOf(parent) },
+    );
     return Code.OK;
   }
 
@@ -262,6 +268,7 @@ export class DataTree {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     if (parent === undefined) return Code.NONODE;
+    const acl = this.aclOf(node);
     this.nodes.delete(path);
     this.acls.unref(node.aclIndex);
     this.approximateDataSize -= path.length + node.dataLength;
@@ -269,7 +276,10 @@ export class DataTree {
     parent.removeChild(baseName(path));
     // never move pzxid backwards: a higher one may come from a create replayed before this delete
     if (zxid > parent.pzxid) parent.pzxid = zxid;
-    events.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentPath });
+    events.push(
+      { type: EventType.NodeDeleted, path, acl },
+      { type: EventType.NodeChildrenChanged, path: parentPath, acl: this.aclOf(parent) },
+    );
     return Code.OK;
   }
 
@@ -281,7 +291,7 @@ export class DataTree {
     node.version = version;
     node.mzxid = zxid;
     node.mtime = time;
-    events.push({ type: EventType.NodeDataChanged, path });
+    events.push({ type: EventType.NodeDataChanged, path, acl: this.aclOf(node) });
     return Code.OK;
   }
 

@@ -1,3 +1,5 @@
+import { ACL } from '../protocol/records/data';
+
 // Watcher.Event.EventType and KeeperState codes, and the watch types of check/removeWatches.
 
 export const enum EventType {
@@ -28,8 +30,9 @@ export const enum AddWatchMode {
   PersistentRecursive = 1,
 }
 
-/** A change in the tree that watches may be waiting for. */
+/** A change in the tree that watches may be waiting for, with the ACL a watcher must be able to read. */
 export interface TreeEvent {
   readonly type: EventType;
   readonly path: string;
+  readonly acl: readonly ACL[];
 }

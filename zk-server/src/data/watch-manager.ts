@@ -1,16 +1,16 @@
 // Watches of one kind (data or child): which watchers wait on which paths, in which mode, and who
-// is told when an event happens at a path. Standard watches are one-shot; persistent ones stay;
-// persistent-recursive ones also fire for every descendant, but never for NodeChildrenChanged.
-// One mode per (watcher, path): a persistent mode is never downgraded by a later one-shot watch
-// (so, as upstream, a recursive watch on P swallows a one-shot child watch on P of the same watcher).
+// is told when an event happens at a path. A one-shot watch fires once, then is gone; a persistent
+// one stays; a persistent-recursive one stays and also fires for every descendant, but never for
+// NodeChildrenChanged. As upstream's WatcherModeManager, a (watcher, path) pair has one mode and the
+// latest registration sets it: a one-shot getData after addWatch turns that watch one-shot.
 
 import { EventType } from './watch-events';
 import { parentOf } from './path';
 
 export const enum WatcherMode {
-  Standard = 0,
-  Persistent = 1,
-  PersistentRecursive = 2,
+  Standard = 1,
+  Persistent = 2,
+  PersistentRecursive = 4,
 }
 
 /** Anything that can receive events: in the server, a client connection. */
@@ -19,7 +19,7 @@ export interface Watcher {
 }
 
 export class WatchManager<W extends Watcher> {
-  private readonly watchTable = new Map<string, Map<W, WatcherMode>>();
+  private readonly watchTable = new Map<string, Map<W, number>>();
   private readonly watch2Paths = new Map<W, Set<string>>();
   private recursiveCount = 0;
 
@@ -29,9 +29,8 @@ export class WatchManager<W extends Watcher> {
       watchers = new Map();
       this.watchTable.set(path, watchers);
     }
-    const existing = watchers.get(watcher);
-    if (existing !== undefined && existing !== WatcherMode.Standard && mode === WatcherMode.Standard) return;
-    if (existing === WatcherMode.PersistentRecursive) this.recursiveCount--;
+    const before = watchers.get(watcher) ?? 0;
+    if (before === WatcherMode.PersistentRecursive) this.recursiveCount--;
     if (mode === WatcherMode.PersistentRecursive) this.recursiveCount++;
     watchers.set(watcher, mode);
     let paths = this.watch2Paths.get(watcher);
@@ -42,29 +41,32 @@ export class WatchManager<W extends Watcher> {
     paths.add(path);
   }
 
-  /** The mode of `watcher` on `path`, or undefined. */
-  modeOf(path: string, watcher: W): WatcherMode | undefined {
-    return this.watchTable.get(path)?.get(watcher);
+  /** The mode of `watcher` on `path` (0 when none). */
+  modeOf(path: string, watcher: W): number {
+    return this.watchTable.get(path)?.get(watcher) ?? 0;
   }
 
   contains(path: string, watcher: W): boolean {
-    return this.modeOf(path, watcher) !== undefined;
+    return this.modeOf(path, watcher) !== 0;
   }
 
-  /** Removes the watch of `watcher` on `path` if its mode is one of `modes`; true if one was removed. */
-  remove(path: string, watcher: W, modes?: readonly WatcherMode[]): boolean {
+  /** Removes the watches of `watcher` on `path` (all modes); true if there were any. */
+  remove(path: string, watcher: W): boolean {
     const watchers = this.watchTable.get(path);
-    const mode = watchers?.get(watcher);
-    if (watchers === undefined || mode === undefined) return false;
-    if (modes !== undefined && !modes.includes(mode)) return false;
-    this.removeEntry(path, watchers, watcher, mode);
+    const modes = watchers?.get(watcher);
+    if (watchers === undefined || modes === undefined) return false;
+    this.setModes(path, watchers, watcher, modes, 0);
     return true;
   }
 
-  private removeEntry(path: string, watchers: Map<W, WatcherMode>, watcher: W, mode: WatcherMode): void {
+  private setModes(path: string, watchers: Map<W, number>, watcher: W, before: number, after: number): void {
+    if (before === WatcherMode.PersistentRecursive && after !== WatcherMode.PersistentRecursive) this.recursiveCount--;
+    if (after !== 0) {
+      watchers.set(watcher, after);
+      return;
+    }
     watchers.delete(watcher);
     if (watchers.size === 0) this.watchTable.delete(path);
-    if (mode === WatcherMode.PersistentRecursive) this.recursiveCount--;
     const paths = this.watch2Paths.get(watcher);
     paths?.delete(path);
     if (paths !== undefined && paths.size === 0) this.watch2Paths.delete(watcher);
@@ -74,11 +76,7 @@ export class WatchManager<W extends Watcher> {
   removeWatcher(watcher: W): void {
     const paths = this.watch2Paths.get(watcher);
     if (paths === undefined) return;
-    for (const path of [...paths]) {
-      const watchers = this.watchTable.get(path);
-      const mode = watchers?.get(watcher);
-      if (watchers !== undefined && mode !== undefined) this.removeEntry(path, watchers, watcher, mode);
-    }
+    for (const path of [...paths]) this.remove(path, watcher);
     this.watch2Paths.delete(watcher);
   }
 
@@ -101,12 +99,12 @@ export class WatchManager<W extends Watcher> {
   private collect(at: string, isEventPath: boolean, type: EventType, fired: Set<W>): void {
     const watchers = this.watchTable.get(at);
     if (watchers === undefined) return;
-    for (const [watcher, mode] of watchers) {
+    for (const [watcher, mode] of [...watchers]) {
       if (mode === WatcherMode.PersistentRecursive) {
         if (type !== EventType.NodeChildrenChanged) fired.add(watcher);
       } else if (isEventPath) {
         fired.add(watcher);
-        if (mode === WatcherMode.Standard) this.removeEntry(at, watchers, watcher, mode);
+        if (mode === WatcherMode.Standard) this.setModes(at, watchers, watcher, mode, 0);
       }
     }
   }
@@ -118,16 +116,8 @@ export class WatchManager<W extends Watcher> {
     return n;
   }
 
-  get pathCount(): number {
-    return this.watchTable.size;
-  }
-
-  get watcherCount(): number {
-    return this.watch2Paths.size;
-  }
-
   /** path -> watchers, for wchp. */
-  byPath(): ReadonlyMap<string, ReadonlyMap<W, WatcherMode>> {
+  byPath(): ReadonlyMap<string, ReadonlyMap<W, number>> {
     return this.watchTable;
   }
 

@@ -1,17 +1,22 @@
 // The server's two watch managers (data and child) and how tree events reach them: which manager
 // an event consults, and the one-event-per-watcher rule across both for NodeDeleted.
 
+import { ACL, Id } from '../protocol/records/data';
+import { Perms, hasPermission } from './acl';
 import { WatchManager, Watcher, WatcherMode } from './watch-manager';
 import { EventType, TreeEvent, WatcherType } from './watch-events';
 
-/** A watcher that can be told about an event (a client connection). */
+/** A watcher that can be told about an event (a client connection), and who it is. */
 export interface EventSink extends Watcher {
+  readonly authInfo: Id[];
   sendWatchEvent(type: EventType, path: string): void;
 }
 
 export class Watches<W extends EventSink> {
   readonly data = new WatchManager<W>();
   readonly child = new WatchManager<W>();
+
+  constructor(private readonly superDigest: string | null = null) {}
 
   /** Tells every watcher waiting for `event`, and drops the one-shot watches that fired. */
   fire(event: TreeEvent): void {
@@ -34,8 +39,15 @@ export class Watches<W extends EventSink> {
     }
   }
 
+  /** Only watchers allowed to read the node hear of it (ZOOKEEPER-4799, CVE-2024-23944). */
   private notify(watchers: Set<W>, event: TreeEvent): void {
-    for (const w of watchers) w.sendWatchEvent(event.type, event.path);
+    for (const w of watchers) {
+      if (this.mayRead(w, event.acl)) w.sendWatchEvent(event.type, event.path);
+    }
+  }
+
+  private mayRead(w: W, acl: readonly ACL[]): boolean {
+    return hasPermission({ authInfo: w.authInfo, superDigest: this.superDigest }, acl, Perms.READ);
   }
 
   addPersistent(path: string, watcher: W, recursive: boolean): void {
@@ -53,7 +65,7 @@ export class Watches<W extends EventSink> {
     return inData || inChild;
   }
 
-  /** removeWatches: true if something was removed. */
+  /** removeWatches: true if something was removed (every mode on that path). */
   remove(path: string, type: number, watcher: W): boolean {
     let removed = false;
     if (type === WatcherType.Children || type === WatcherType.Any) removed = this.child.remove(path, watcher) || removed;

@@ -205,6 +205,8 @@ export class PrepStage {
 
   private multi(request: Request, zxid: bigint): Txn {
     const ops = decodeMultiOps(request.body);
+    // a read inside a write multi fails the whole request, as upstream's MultiOperationRecord
+    if (ops.some((op) => op.type === Op.getData || op.type === Op.getChildren)) throw new KeeperError(Code.MARSHALLINGERROR);
     const scratch = new ScratchView(this.changes);
     const txns: Txn[] = [];
     let failed = false;

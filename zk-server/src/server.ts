@@ -27,7 +27,11 @@ export interface StartOptions {
 }
 
 /** Opens the data directory: restores the newest snapshot and the log after it, then snapshots. */
-async function openDatabase(config: ZooConfig, logger: Logger): Promise<{ zk: ZooKeeperServer; snapLog: FileTxnSnapLog }> {
+async function openDatabase(
+  config: ZooConfig,
+  logger: Logger,
+  onDurabilityLost: (e: Error) => void,
+): Promise<{ zk: ZooKeeperServer; snapLog: FileTxnSnapLog }> {
   const persistenceLogger = logger.child({ component: 'persistence' });
   const { snapLog, restored } = await FileTxnSnapLog.open(
     new NodeStorage(),
@@ -53,6 +57,7 @@ async function openDatabase(config: ZooConfig, logger: Logger): Promise<{ zk: Zo
       reconfigEnabled: config.reconfigEnabled,
       superDigest: config.superDigest,
       onSnapshotDue: takeSnapshot,
+      onDurabilityLost,
     },
     logger.child({ component: 'server' }),
     snapLog,
@@ -65,14 +70,19 @@ async function openDatabase(config: ZooConfig, logger: Logger): Promise<{ zk: Zo
 }
 
 export async function startServer(config: ZooConfig, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
-  const { zk, snapLog } = await openDatabase(config, logger);
+  let listener: ClientListener | null = null;
+  // a server that cannot make writes durable stops serving, so clients go elsewhere or fail fast
+  const stopServing = (): void => {
+    logger.error('closing the client port: the transaction log failed');
+    void listener?.close();
+  };
+  const { zk, snapLog } = await openDatabase(config, logger, stopServing);
   const stopAutopurge = startAutopurge({
     clock: new SystemClock(),
     purgeIntervalHours: config.autopurgePurgeIntervalHours,
     purge: () => snapLog.purge(config.autopurgeSnapRetainCount),
     logger: logger.child({ component: 'autopurge' }),
   });
-  let listener: ClientListener | null = null;
   const dirSizes = options.dirSizes ?? (() => dataDirSizes(config.dataDir, config.dataLogDir));
   const source = fourLetterSource(config, zk, () => listener, { dirSizes });
   listener = new ClientListener(

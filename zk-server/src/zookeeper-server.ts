@@ -34,6 +34,8 @@ export interface ServerOptions extends PrepOptions {
   nowMs: () => number;
   /** Called when the log says a snapshot is due, after the txns so far are applied. */
   onSnapshotDue?: () => void;
+  /** Called once when writes can no longer be made durable: the server stops serving. */
+  onDurabilityLost?: (error: Error) => void;
 }
 
 export class ZooKeeperServer {
@@ -128,6 +130,7 @@ export class ZooKeeperServer {
   private logFailed(error: Error): void {
     this.failed = error;
     this.logger.error(`cannot make transactions durable, no longer acknowledging writes: ${error.message}`);
+    this.options.onDurabilityLost?.(error);
   }
 
   attach(sessionId: bigint, holder: SessionHolder): void {

@@ -9,6 +9,7 @@ import { EventType } from '../../../zk-server/src/data/watch-events';
 import { executeRead } from '../../../zk-server/src/pipeline/read-handlers';
 import { encodeWriteReply } from '../../../zk-server/src/pipeline/final-stage';
 import { OPEN_ACL_UNSAFE } from '../../../zk-server/src/data/acl';
+import { DurableLog } from '../../../zk-server/src/pipeline/sync-stage';
 
 const OPEN = [...OPEN_ACL_UNSAFE];
 
@@ -28,10 +29,11 @@ class FakeClient implements SessionHolder {
 }
 
 let now = 1_000_000;
-function newServer(): ZooKeeperServer {
+function newServer(log: DurableLog | null = null): ZooKeeperServer {
   return new ZooKeeperServer(
     { serverId: 1, tickTimeMs: 1000, nowMs: () => now, extendedTypesEnabled: true, reconfigEnabled: false, superDigest: null },
     silentLogger(),
+    log,
   );
 }
 
@@ -191,5 +193,34 @@ describe('ZooKeeperServer request chain', () => {
     expect(read(zk, c, Op.getData, P.GetDataRequest.toBytes({ path: '/s', watch: false })).err).toBe(Code.NOAUTH);
     c.authInfo.push({ scheme: 'digest', id: 'alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=' });
     expect(read(zk, c, Op.getData, P.GetDataRequest.toBytes({ path: '/s', watch: false })).err).toBe(Code.OK);
+  });
+
+  it('acknowledges nothing once the log cannot be made durable', async () => {
+    let failing = false;
+    let appended = 0;
+    const log: DurableLog = {
+      append: () => {
+        appended++;
+      },
+      commit: () => (failing ? Promise.reject(new Error('EIO: fsync failed')) : Promise.resolve()),
+    };
+    const zk = newServer(log);
+    const c = await session(zk);
+    await write(zk, c, Op.create, create('/before'));
+    failing = true;
+    let answered = false;
+    zk.submit({ sessionId: c.sessionId, cxid: 9, type: Op.create, body: create('/after'), authInfo: c.authInfo }, () => {
+      answered = true;
+    });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(answered).toBe(false);
+    expect(zk.isServing).toBe(false);
+    expect(stat(zk, c, '/after').err).toBe(Code.NONODE);
+    zk.submit({ sessionId: c.sessionId, cxid: 10, type: Op.create, body: create('/later'), authInfo: c.authInfo }, () => {
+      answered = true;
+    });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(answered).toBe(false);
+    expect(appended).toBe(3);
   });
 });

@@ -2,6 +2,7 @@
 // The Stat clients see is derived (dataLength, numChildren, the cversion quirk, ephemeralOwner).
 
 import { Stat, StatPersisted } from '../protocol/records/data';
+import { GetChildrenResponse as CHILDREN_CODEC } from '../protocol/records/proto';
 
 /** ephemeralOwner of container nodes (EphemeralType.CONTAINER). */
 export const CONTAINER_OWNER = -(2n ** 63n);
@@ -33,6 +34,8 @@ export function ttlOfOwner(owner: bigint): bigint {
 
 export class DataNode {
   children: Set<string> | null = null;
+  /** The children encoded as a jute vector<ustring>, kept until they change: lists are read far more than written. */
+  private childrenBytes: Buffer | null = null;
 
   constructor(
     public data: Buffer | null,
@@ -101,9 +104,20 @@ export class DataNode {
   addChild(name: string): void {
     if (this.children === null) this.children = new Set();
     this.children.add(name);
+    this.childrenBytes = null;
   }
 
   removeChild(name: string): void {
     this.children?.delete(name);
+    this.childrenBytes = null;
+  }
+
+  /** The children as a jute vector<ustring>. */
+  encodedChildren(): Buffer {
+    if (this.childrenBytes === null) {
+      const names = this.children === null ? [] : [...this.children];
+      this.childrenBytes = CHILDREN_CODEC.toBytes({ children: names });
+    }
+    return this.childrenBytes;
   }
 }

@@ -4,6 +4,7 @@
 import { ByteReader, ByteWriter } from '../../../shared/src';
 import { Id } from '../protocol/records/data';
 import * as P from '../protocol/records/proto';
+import { Stat } from '../protocol/records/data';
 import { Code, KeeperError } from '../protocol/keeper-errors';
 import { Op } from '../protocol/op-codes';
 import { AclContext, Perms, checkPermission, hasPermission, redactDigests } from '../data/acl';
@@ -80,14 +81,16 @@ function serveRead(ctx: ReadContext, client: ReadClient, type: number, r: ByteRe
       const req = P.GetChildrenRequest.decode(r);
       const node = readableNode(ctx, client, req.path);
       if (req.watch) watches.child.add(req.path, client);
-      P.GetChildrenResponse.encode(w, { children: childList(node) });
+      w.bytes(node.encodedChildren());
       return;
     }
     case Op.getChildren2: {
       const req = P.GetChildren2Request.decode(r);
       const node = readableNode(ctx, client, req.path);
       if (req.watch) watches.child.add(req.path, client);
-      P.GetChildren2Response.encode(w, { children: childList(node), stat: node.stat() });
+      // GetChildren2Response = the children vector, then the Stat
+      w.bytes(node.encodedChildren());
+      Stat.encode(w, node.stat());
       return;
     }
     case Op.getACL:

@@ -62,10 +62,11 @@ async function openDatabase(
     logger.child({ component: 'server' }),
     snapLog,
   );
-  restoreInto(zk, restored, persistenceLogger);
+  const replayed = restoreInto(zk, restored, persistenceLogger);
   zk.resetZxidAfterRestore();
-  // as upstream: a snapshot at the restored zxid on every start (snapshot.0 for a new directory)
-  await snapLog.snapshot(snapshotSourceOf(zk));
+  // a snapshot at the restored zxid, as upstream takes on every start (snapshot.0 for a new
+  // directory); skipped when the newest snapshot already is exactly that state
+  if (restored.snapshot === null || replayed > 0) await snapLog.snapshot(snapshotSourceOf(zk));
   return { zk, snapLog };
 }
 

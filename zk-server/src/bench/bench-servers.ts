@@ -4,7 +4,7 @@
 // once it answers `srvr`. Every server started here is killed when this process exits.
 
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -82,11 +82,12 @@ async function waitServing(child: ChildProcess, port: () => number | undefined, 
   }
 }
 
-/** Starts a server; `forceSync` is written into its zoo.cfg. */
-export async function startBenchServer(kind: ServerKind, forceSync: boolean): Promise<BenchServer> {
+/** Starts a server; `forceSync` is written into its zoo.cfg; `seedDataDir` is copied in as its dataDir. */
+export async function startBenchServer(kind: ServerKind, forceSync: boolean, seedDataDir?: string): Promise<BenchServer> {
   const reason = unavailable(kind);
   if (reason !== undefined) throw new Error(reason);
   const dir = mkdtempSync(path.join(os.tmpdir(), `zk-bench-${kind}-`));
+  if (seedDataDir !== undefined) cpSync(seedDataDir, path.join(dir, 'data'), { recursive: true });
   // A fixed free port for both, so ours can run with warn-level logs (no "listening" line to read).
   const fixedPort = await freePort();
   const cfg = path.join(dir, 'zoo.cfg');

@@ -264,16 +264,22 @@ function readAcls(r: ByteReader): Map<bigint, ACL[]> {
 
 function readNodes(r: ByteReader): SnapshotNode[] {
   const nodes: SnapshotNode[] = [];
-  const seen = new Set<string>();
+  // nodes come depth-first, so each one's parent is on the stack of the current branch
+  const branch: string[] = [];
   for (;;) {
     const at = r.offset;
     const path = jute.ustring.decode(r);
     if (path === END_PATH) return nodes;
     const slash = path.lastIndexOf('/');
-    if (nodes.length === 0 ? path !== '' : slash < 0 || !seen.has(path.slice(0, slash))) {
-      throw new CodecError(`snapshot node "${path}" does not follow its parent`, at);
+    if (nodes.length === 0) {
+      if (path !== '') throw new CodecError(`snapshot starts with "${path}", not the root`, at);
+    } else {
+      const parent = slash <= 0 ? '' : path.slice(0, slash);
+      if (slash < 0) throw new CodecError(`snapshot node "${path}" is not a path`, at);
+      while (branch.length > 0 && branch[branch.length - 1] !== parent) branch.pop();
+      if (branch.length === 0) throw new CodecError(`snapshot node "${path}" does not follow its parent`, at);
     }
-    seen.add(path);
+    branch.push(path);
     const data = jute.buffer.decode(r);
     const aclIndex = r.int64();
     nodes.push({ path, data, aclIndex, stat: StatPersisted.decode(r) });

@@ -179,3 +179,34 @@ export function describeWith(name: string, requirements: Found<object>[], body: 
     test.skip(`skipped: ${reason}`, () => undefined);
   });
 }
+
+/** kcat (Debian package `kcat`, librdkafka inside): the path and the librdkafka version. */
+export function findKcat(): Found<{ path: string; librdkafkaVersion: string }> {
+  return cached('kcat', () => {
+    const p = locate(['/usr/bin/kcat', '/usr/bin/kafkacat'], 'kcat', '/kcat');
+    if (p === undefined) return { ok: false as const, reason: 'kcat not found (Debian package `kcat`)' };
+    const v = run(p, ['-V']);
+    const librdkafkaVersion = /librdkafka version ([^\s]+)/.exec(v.stdout + v.stderr)?.[1] ?? 'unknown';
+    return { ok: true as const, path: p, librdkafkaVersion };
+  });
+}
+
+function findDebianPythonModule(key: string, module: string, versionExpr: string, pkg: string): Found<{ path: string; version: string }> {
+  return cached(key, () => {
+    const py = locate(['/usr/bin/python3'], 'python3-minimal', '/bin/python3');
+    if (py === undefined) return { ok: false as const, reason: 'Debian python3 not found' };
+    const probe = run(py, ['-c', `import ${module}; print(${versionExpr})`]);
+    if (!probe.ok) return { ok: false as const, reason: `${module} is not importable by ${py} (Debian package \`${pkg}\`)` };
+    return { ok: true as const, path: py, version: probe.stdout.trim() };
+  });
+}
+
+/** Debian's python3 with confluent_kafka (python3-confluent-kafka, librdkafka inside). */
+export function findConfluentKafkaPython(): Found<{ path: string; version: string }> {
+  return findDebianPythonModule('confluent-kafka', 'confluent_kafka', 'confluent_kafka.version()[0]', 'python3-confluent-kafka');
+}
+
+/** Debian's python3 with kafka-python (python3-kafka). */
+export function findKafkaPython(): Found<{ path: string; version: string }> {
+  return findDebianPythonModule('kafka-python', 'kafka', 'kafka.__version__', 'python3-kafka');
+}

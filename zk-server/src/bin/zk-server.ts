@@ -71,7 +71,9 @@ void yargs(hideBin(process.argv))
   .command('start [config]', 'start the server in the background; STARTED once it answers srvr', configArg, (argv) =>
     control('start', argv.config),
   )
-  .command('stop [config]', 'stop the background server named by the pid file', configArg, (argv) => control('stop', argv.config))
+  .command('stop [config]', 'stop the background server named by the pid file', configArg, (argv) =>
+    control('stop', argv.config),
+  )
   .command('restart [config]', 'stop, then start', configArg, (argv) => control('restart', argv.config))
   .command('status [config]', "print the server's Mode (asks srvr on the client port)", configArg, (argv) =>
     control('status', argv.config),

@@ -113,7 +113,12 @@ export function prepareMyid(configPath: string, cwd: string): string | null {
 }
 
 /** Sends a four-letter word; resolves with the reply, or null when nothing answers. */
-export function fourLetterWord(host: string, port: number, word: string, timeoutMs = FOUR_LETTER_TIMEOUT_MS): Promise<string | null> {
+export function fourLetterWord(
+  host: string,
+  port: number,
+  word: string,
+  timeoutMs = FOUR_LETTER_TIMEOUT_MS,
+): Promise<string | null> {
   return new Promise((done) => {
     const chunks: Buffer[] = [];
     const socket = net.connect({ host, port });
@@ -287,7 +292,12 @@ async function status(configPath: string, io: CliIo, launch: ServerLaunch): Prom
 }
 
 /** Runs one operator command; the caller exits with the returned code. */
-export async function runServerControl(command: ControlCommand, configPath: string, io: CliIo, launch: ServerLaunch): Promise<number> {
+export async function runServerControl(
+  command: ControlCommand,
+  configPath: string,
+  io: CliIo,
+  launch: ServerLaunch,
+): Promise<number> {
   io.stderr.write(`Using config: ${configPath}\n`);
   switch (command) {
     case 'start':

@@ -131,7 +131,10 @@ function serveRead(ctx: ReadContext, client: ReadClient, type: number, r: ByteRe
       return;
     }
     case Op.whoAmI:
-      P.WhoAmIResponse.encode(w, { clientInfo: client.authInfo.map(clientInfoOf) });
+      // as upstream lists them: authenticated identities first, the connection's address last
+      P.WhoAmIResponse.encode(w, {
+        clientInfo: [...client.authInfo.filter((id) => id.scheme !== 'ip'), ...client.authInfo.filter((id) => id.scheme === 'ip')].map(clientInfoOf),
+      });
       return;
     case Op.setWatches:
       return setWatches(ctx, client, { ...P.SetWatches.decode(r), persistentWatches: [], persistentRecursiveWatches: [] });

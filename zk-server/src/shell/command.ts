@@ -94,7 +94,9 @@ export function parseOptions(tokens: readonly string[], defs: readonly OptionDef
     if (def.hasArg) awaiting = def;
     else values.set(def.name, true);
   };
-  const isOptionToken = (t: string): boolean => t.startsWith('-') && t.length > 1 && byName.has(t.slice(1).split('=')[0]!.charAt(0));
+  // commons-cli's isOption: a dash and a known option letter (a negative number may still be a value)
+  const isOptionToken = (t: string): boolean =>
+    t.startsWith('-') && t.length > 1 && byName.has(t.slice(1).split('=')[0]!.charAt(0));
   for (const token of tokens) {
     if (onlyArgs) {
       args.push(token);
@@ -144,7 +146,8 @@ export function parseOptions(tokens: readonly string[], defs: readonly OptionDef
 
 /** commons-cli HelpFormatter.printHelp(syntax, options), as `ls -?` prints it. */
 export function helpText(syntax: string, defs: readonly OptionDef[]): string[] {
-  const sorted = [...defs].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
+  const key = (d: OptionDef): string => d.name.toLowerCase();
+  const sorted = [...defs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const width = Math.max(...sorted.map((d) => d.name.length + (d.hasArg ? 6 : 0)));
   return [
     `usage: ${syntax}`,

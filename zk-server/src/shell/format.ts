@@ -26,7 +26,8 @@ const JAVA_DATE = new Intl.DateTimeFormat('en-US', {
 export function javaDate(ms: bigint | number): string {
   const parts = new Map(JAVA_DATE.formatToParts(new Date(Number(ms))).map((p) => [p.type, p.value]));
   const part = (name: Intl.DateTimeFormatPartTypes): string => parts.get(name) ?? '';
-  return `${part('weekday')} ${part('month')} ${part('day')} ${part('hour')}:${part('minute')}:${part('second')} ${part('timeZoneName')} ${part('year')}`;
+  const time = `${part('hour')}:${part('minute')}:${part('second')}`;
+  return `${part('weekday')} ${part('month')} ${part('day')} ${time} ${part('timeZoneName')} ${part('year')}`;
 }
 
 /** Long.toHexString: the 64-bit two's complement, lower case, no leading zeros. */

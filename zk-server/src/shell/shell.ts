@@ -54,6 +54,8 @@ const READLINE_HISTORY_SIZE = 1000;
 /** How long a terminal session waits for its first connection before showing the prompt. */
 const FIRST_PROMPT_WAIT_MS = 2_000;
 
+type CompleterCallback = (err: null, result: [string[], string]) => void;
+
 export interface ShellOptions {
   /** host:port[,host:port...][/chroot] */
   server: string;
@@ -168,7 +170,8 @@ class Shell implements ShellSession {
   async processWords(words: string[]): Promise<void> {
     try {
       await this.dispatch(words);
-      this.exitCode = ExitCode.OK;
+      // quit leaves with the code of the command before it
+      if (!this.quitting) this.exitCode = ExitCode.OK;
     } catch (e) {
       this.exitCode = e instanceof CliError ? e.exitCode : ExitCode.ERROR;
       this.io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
@@ -204,7 +207,7 @@ class Shell implements ShellSession {
     this.commandCount++;
   }
 
-  private completer(line: string, callback: (err: null, result: [string[], string]) => void): void {
+  private completer(line: string, callback: CompleterCallback): void {
     const token = line.endsWith(' ') ? '' : (line.split(' ').pop() ?? '');
     if (!token.startsWith('/')) {
       const firstWord = !line.trimStart().includes(' ');
@@ -232,7 +235,7 @@ class Shell implements ShellSession {
       output: terminal ? this.io.stdout : undefined,
       terminal,
       historySize: READLINE_HISTORY_SIZE,
-      completer: terminal ? (line: string, cb: (err: null, result: [string[], string]) => void) => this.completer(line, cb) : undefined,
+      completer: terminal ? (line: string, cb: CompleterCallback) => this.completer(line, cb) : undefined,
     });
     this.rl = rl;
     rl.on('SIGINT', () => rl.close());

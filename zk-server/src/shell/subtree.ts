@@ -12,7 +12,12 @@ function childPath(parent: string, child: string): string {
  * ZKUtil.visitSubTreeDFS: reads the root (so a missing root fails), visits it, then for each node
  * visits all its sorted children before descending into them. Nodes that vanish meanwhile are skipped.
  */
-export async function visitSubtree(client: ZkShellClient, root: string, watch: boolean, visit: (path: string) => Promise<void> | void): Promise<void> {
+export async function visitSubtree(
+  client: ZkShellClient,
+  root: string,
+  watch: boolean,
+  visit: (path: string) => Promise<void> | void,
+): Promise<void> {
   await client.getData(root, watch);
   await visit(root);
   const stack = [root];

@@ -261,7 +261,11 @@ export class ZkShellClient {
     const body =
       persistent.length === 0 && recursive.length === 0
         ? frame(Xid.setWatches, Op.setWatches, encode(P.SetWatches, base))
-        : frame(Xid.setWatches, Op.setWatches2, encode(P.SetWatches2, { ...base, persistentWatches: persistent, persistentRecursiveWatches: recursive }));
+        : frame(
+            Xid.setWatches,
+            Op.setWatches2,
+            encode(P.SetWatches2, { ...base, persistentWatches: persistent, persistentRecursiveWatches: recursive }),
+          );
     this.socket!.write(body);
   }
 
@@ -407,7 +411,8 @@ export class ZkShellClient {
 
   getChildren(path: string, watch: boolean): Promise<string[]> {
     const body = encode(P.GetChildrenRequest, { path: this.toServer(path), watch });
-    return this.call(Op.getChildren, body, path, (r) => P.GetChildrenResponse.decode(r).children, this.registrar(watch, 'child', path));
+    const decode = (r: ByteReader): string[] => P.GetChildrenResponse.decode(r).children;
+    return this.call(Op.getChildren, body, path, decode, this.registrar(watch, 'child', path));
   }
 
   getChildren2(path: string, watch: boolean): Promise<{ children: string[]; stat: Stat }> {
@@ -427,7 +432,8 @@ export class ZkShellClient {
 
   getEphemerals(prefixPath: string): Promise<string[]> {
     const body = encode(P.GetEphemeralsRequest, { prefixPath: this.toServer(prefixPath) });
-    return this.call(Op.getEphemerals, body, undefined, (r) => P.GetEphemeralsResponse.decode(r).ephemerals.map((p) => this.toClient(p)));
+    const decode = (r: ByteReader): string[] => P.GetEphemeralsResponse.decode(r).ephemerals.map((p) => this.toClient(p));
+    return this.call(Op.getEphemerals, body, undefined, decode);
   }
 
   getAllChildrenNumber(path: string): Promise<number> {

@@ -14,7 +14,15 @@ const OPTIONS: OptionDef[] = [
 ];
 
 /** CreateMode flags on the wire. */
-const Mode = { persistent: 0, ephemeral: 1, sequential: 2, ephemeralSequential: 3, container: 4, ttl: 5, sequentialTtl: 6 } as const;
+const Mode = {
+  persistent: 0,
+  ephemeral: 1,
+  sequential: 2,
+  ephemeralSequential: 3,
+  container: 4,
+  ttl: 5,
+  sequentialTtl: 6,
+} as const;
 /** EphemeralType.TTL.maxValue(): 40 bits of milliseconds. */
 const TTL_MS_MAX = 0xff_ffff_ffffn;
 

@@ -1,8 +1,9 @@
 // The composition root of the broker: config -> ZooKeeper session (chroot created when missing,
 // persistent paths, cluster id, broker id) -> log manager -> replica manager, metadata cache,
-// controller, topic manager, dispatcher -> listeners bound -> registration in /brokers/ids ->
-// metadata loaded -> controller election -> background tasks. Everything is built here from the
-// frozen config and passed down; nothing else creates a ZooKeeper client or a listener.
+// controller, topic manager, group coordinator, producer ids, dispatcher -> listeners bound ->
+// registration in /brokers/ids -> metadata loaded -> controller election -> group coordinator
+// started -> background tasks. Everything is built here from the frozen config and passed down;
+// nothing else creates a ZooKeeper client or a listener.
 //
 // A lost ZooKeeper session (expiry) is replaced by a new one: registration, metadata watches and
 // the controller election are redone in it while the logs keep serving. stop() is the clean
@@ -28,6 +29,9 @@ import { MetadataCache } from './cluster/metadata-cache';
 import { applyTopicConfigs } from './cluster/topic-config';
 import { TopicManager } from './cluster/topic-manager';
 import { BrokerConfig, Endpoint, parseBrokerConfig } from './config/broker-config';
+import { GroupCoordinator } from './coordinator/group-coordinator';
+import { ZkOffsetStore } from './coordinator/offset-store';
+import { ProducerIdManager } from './coordinator/producer-ids';
 import { LogManager, makeLogConfig, makeLogManagerConfig } from './log';
 import { KafkaListener } from './network/kafka-listener';
 import { DelayedOperations } from './replication/delayed-operations';
@@ -52,6 +56,8 @@ interface Services {
   readonly replicas: ReplicaManager;
   readonly controller: Controller;
   readonly topics: TopicManager;
+  readonly groups: GroupCoordinator;
+  readonly producerIds: ProducerIdManager;
 }
 
 export class Broker {
@@ -165,7 +171,43 @@ export class Broker {
       randomInt: this.options.randomInt ?? ((n) => Math.floor(Math.random() * n)),
       logger,
     });
-    return { logManager, cache, delayed, replicas, controller, topics };
+    const { groups, producerIds } = this.buildCoordinators(cache);
+    return { logManager, cache, delayed, replicas, controller, topics, groups, producerIds };
+  }
+
+  /** The group coordinator (offsets and members in ZooKeeper) and the producer id blocks. */
+  private buildCoordinators(cache: MetadataCache): Pick<Services, 'groups' | 'producerIds'> {
+    const c = this.config;
+    const zk = (): ZkClient => this.requireZk();
+    const operationTimeoutMs = c.zookeeperSessionTimeoutMs;
+    const store = new ZkOffsetStore({
+      zk,
+      partitionCount: (t) => cache.partitionCount(t),
+      operationTimeoutMs,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    const groups = new GroupCoordinator({
+      brokerId: this.brokerIdValue,
+      limits: {
+        minSessionTimeoutMs: c.groupMinSessionTimeoutMs,
+        maxSessionTimeoutMs: c.groupMaxSessionTimeoutMs,
+        initialRebalanceDelayMs: c.groupInitialRebalanceDelayMs,
+      },
+      liveBrokerIds: () => [...cache.liveBrokerIds()],
+      store,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    cache.addListener({ onBrokersChanged: () => groups.onBrokersChanged() });
+    const producerIds = new ProducerIdManager({
+      brokerId: this.brokerIdValue,
+      zk,
+      operationTimeoutMs,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    return { groups, producerIds };
   }
 
   private logManagerConfig(): ReturnType<typeof makeLogManagerConfig> {
@@ -201,6 +243,8 @@ export class Broker {
       replicas: s.replicas,
       topics: s.topics,
       controller: s.controller,
+      groups: s.groups,
+      producerIds: s.producerIds,
       delayed: s.delayed,
       clock: this.clock,
       logger: this.logger,
@@ -235,6 +279,7 @@ export class Broker {
     });
     await s.cache.start(zk);
     await s.controller.start(zk);
+    s.groups.start();
   }
 
   private warnAboutStrayLogs(s: Services): void {
@@ -314,6 +359,7 @@ export class Broker {
     const zk = this.zk;
     if (s !== null) {
       s.delayed.expireAll();
+      await s.groups.shutdown();
       if (zk !== null) await s.controller.resign();
       s.controller.stop();
       s.cache.close();

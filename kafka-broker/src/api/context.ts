@@ -7,6 +7,8 @@ import { Controller } from '../cluster/controller';
 import { MetadataCache } from '../cluster/metadata-cache';
 import { TopicManager } from '../cluster/topic-manager';
 import { BrokerConfig } from '../config/broker-config';
+import { GroupCoordinator } from '../coordinator/group-coordinator';
+import { ProducerIdManager } from '../coordinator/producer-ids';
 import { ApiName, RequestBody, RequestHeader, ResponseBodyInput } from '../protocol';
 import { DelayedOperations } from '../replication/delayed-operations';
 import { ReplicaManager } from '../replication/replica-manager';
@@ -21,6 +23,10 @@ export interface BrokerContext {
   readonly replicas: ReplicaManager;
   readonly topics: TopicManager;
   readonly controller: Controller;
+  /** Consumer groups this broker coordinates, with their offsets in ZooKeeper. */
+  readonly groups: GroupCoordinator;
+  /** Producer ids for InitProducerId. */
+  readonly producerIds: ProducerIdManager;
   readonly delayed: DelayedOperations;
   readonly clock: Clock;
   readonly logger: Logger;

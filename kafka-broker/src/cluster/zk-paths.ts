@@ -25,10 +25,16 @@ export const ZkPaths = {
   consumerGroup: (group: string) => `/consumers/${group}`,
   consumerIds: (group: string) => `/consumers/${group}/ids`,
   consumerId: (group: string, member: string) => `/consumers/${group}/ids/${member}`,
+  consumerOwnersRoot: (group: string) => `/consumers/${group}/owners`,
   consumerOwners: (group: string, topic: string) => `/consumers/${group}/owners/${topic}`,
   consumerOwner: (group: string, topic: string, partition: number) => `/consumers/${group}/owners/${topic}/${partition}`,
+  consumerOffsetsRoot: (group: string) => `/consumers/${group}/offsets`,
   consumerOffsets: (group: string, topic: string) => `/consumers/${group}/offsets/${topic}`,
   consumerOffset: (group: string, topic: string, partition: number) => `/consumers/${group}/offsets/${topic}/${partition}`,
+  /** Commit metadata beside the offsets (not in Kafka's 0.8 layout, which dropped it): the raw string. */
+  consumerOffsetsMetadata: (group: string, topic: string) => `/consumers/${group}/offsets-metadata/${topic}`,
+  consumerOffsetMetadata: (group: string, topic: string, partition: number) =>
+    `/consumers/${group}/offsets-metadata/${topic}/${partition}`,
 } as const;
 
 /** Created at broker start if missing, as Kafka does. */
@@ -82,6 +88,22 @@ export interface ControllerJson {
   version: 1;
   brokerid: number;
   timestamp: string;
+}
+
+/** /consumers/G/ids/C (Kafka 0.8's ZookeeperConsumerConnector registration). */
+export interface ConsumerRegistrationJson {
+  version: 1;
+  subscription: Record<string, number>;
+  pattern: 'static' | 'white_list' | 'black_list';
+  timestamp: string;
+}
+
+/** /latest_producer_id_block: the last block of producer ids handed out (strings, inclusive). */
+export interface ProducerIdBlockJson {
+  version: 1;
+  broker: number;
+  block_start: string;
+  block_end: string;
 }
 
 /** /config/topics/T. */

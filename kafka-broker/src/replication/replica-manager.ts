@@ -7,6 +7,7 @@
 
 import { Clock, Logger } from '../../../shared/src';
 import { MetadataCache, MetadataListener } from '../cluster/metadata-cache';
+import { ProducerStateTable, readBatchInfos, rebuildProducerState } from '../coordinator/producer-state';
 import { AppendResult, LogManager, OffsetAndTimestamp, PartitionLog, ReadResult } from '../log';
 import { KafkaError } from '../protocol';
 import { DelayedOperations } from './delayed-operations';
@@ -42,6 +43,8 @@ class HostedPartition {
   leader: LeaderState | null = null;
   /** Bytes appended since the broker started: how a waiting fetch measures new data. */
   appendedBytes = 0;
+  /** Idempotent producers' last batches; rebuilt from the log on the first use in a term. */
+  producers: ProducerStateTable | null = null;
 
   constructor(
     readonly topic: string,
@@ -117,6 +120,7 @@ export class ReplicaManager implements MetadataListener {
     h.leadership = state;
     if (sameTerm) h.leader = { ...h.leader!, leadership: state };
     else {
+      h.producers = null;
       h.leader = becomeLeader(this.o.brokerId, state, h.log.highWatermark, this.o.clock.nowMs());
       this.logger.info(
         `leading ${h.key} in epoch ${state.leaderEpoch}, isr [${state.isr}], log end ${h.log.logEndOffset}`,
@@ -177,7 +181,9 @@ export class ReplicaManager implements MetadataListener {
 
   /**
    * Leader append of producer batches (offsets assigned by the log). acks=-1 is refused before the
-   * append when the ISR is below min.insync.replicas. Throws KafkaError or LogError.
+   * append when the ISR is below min.insync.replicas. Batches of idempotent producers are checked
+   * against the partition's producer state first: a retried batch answers its original offsets
+   * without being written again. Throws KafkaError or LogError.
    */
   appendRecords(topic: string, partition: number, records: Buffer, acks: number): AppendResult {
     const h = this.leaderPartition(topic, partition);
@@ -188,11 +194,27 @@ export class ReplicaManager implements MetadataListener {
         `${topic}-${partition}: ISR of ${isr} is below min.insync.replicas`,
       );
     }
+    const batches = readBatchInfos(records);
+    const idempotent = batches !== null && batches.some((b) => b.producerId >= 0n);
+    const producers = idempotent ? this.producerStateOf(h) : null;
+    if (producers !== null) {
+      const check = producers.checkAppend(batches!);
+      if (check.kind === 'duplicate') return duplicateAppend(h.log, check.firstOffset, check.lastOffset);
+    }
     const result = h.log.append(records, { leaderEpoch: h.leader.leadership.leaderEpoch });
+    producers?.onAppended(batches!, result.baseOffset);
     h.appendedBytes += records.length;
     this.advanceHighWatermark(h);
     this.o.delayed.checkAndComplete(h.key);
     return result;
+  }
+
+  private producerStateOf(h: HostedPartition): ProducerStateTable {
+    if (h.producers === null) {
+      h.producers = rebuildProducerState(h.log);
+      if (h.producers.size > 0) this.logger.info(`${h.key}: ${h.producers.size} idempotent producer(s) found in the log`);
+    }
+    return h.producers;
   }
 
   /** Where a waiting acks=all produce stands; a partition no longer led here counts as failed. */
@@ -270,6 +292,18 @@ export class ReplicaManager implements MetadataListener {
       .filter((l) => !this.o.cache.hasTopic(l.topic))
       .map((l) => partitionKey(l.topic, l.partition));
   }
+}
+
+/** The answer to a retried batch that is already in the log: its first append's offsets. */
+function duplicateAppend(log: PartitionLog, baseOffset: bigint, lastOffset: bigint): AppendResult {
+  return {
+    baseOffset,
+    lastOffset,
+    logAppendTimeMs: -1n,
+    logStartOffset: log.logStartOffset,
+    batchCount: 0,
+    recordCount: 0,
+  };
 }
 
 /** KIP-320: a client's epoch older than ours is fenced, a newer one is unknown to us yet. */

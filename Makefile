@@ -14,8 +14,16 @@ test-deps:
 build: deps
 	npx tsc -b
 
+# ZooKeeper (conf/zoo.cfg) and a Kafka broker (conf/server.properties) on loopback in the
+# foreground; prints what to try next; Ctrl-C stops the broker, then ZooKeeper. Logs: data/logs/.
 run: build
-	node dist/zk-server/src/bin/zk-server.js start-foreground conf/zoo.cfg
+	node dist/kafka-broker/src/bin/kafka-local-cluster.js single
+
+# Three ZooKeeper members (conf/zoo-ensemble, 127.0.0.1-3:2181) and three brokers
+# (conf/server-1..3.properties, 127.0.0.1-3:9092), as `run` does for one of each.
+.PHONY: run-ensemble
+run-ensemble: build
+	node dist/kafka-broker/src/bin/kafka-local-cluster.js ensemble
 
 typecheck: build
 	npx tsc -p test/tsconfig.json --noEmit
@@ -44,3 +52,9 @@ bench-zk-recovery: test-deps build
 
 clean:
 	rm -rf dist
+
+# Kafka broker benchmark (not a test): librdkafka (confluent-kafka, kcat) against our broker and
+# against a broker that discards everything, in the same run, plus loopback and disk ceilings.
+.PHONY: bench-kafka
+bench-kafka: test-deps build
+	node dist/kafka-broker/src/bench/kafka-bench.js --records 5000000 --repeat 3

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# kafka-console-consumer.sh for the Kafka-compatible broker in this tree, named and used as Kafka's script:
+#   bin/kafka-console-consumer.sh --bootstrap-server host:port --topic <topic> [--from-beginning] [options]
+# (prints the records of a topic). Finds the tree from its own location (symlinks followed) and runs the built
+# dist/kafka-broker/src/bin/kafka-console-consumer.js with the same arguments; `--help` lists the options.
+# Relative paths (configs, log.dirs) are taken from the current directory.
+
+ROOT="$(cd "$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)"
+ENTRY="$ROOT/dist/kafka-broker/src/bin/kafka-console-consumer.js"
+if [ ! -f "$ENTRY" ]; then
+  echo "kafka-console-consumer.sh: $ENTRY is missing; build it with: (cd '$ROOT' && npx tsc -b)" >&2
+  exit 1
+fi
+exec node "$ENTRY" "$@"

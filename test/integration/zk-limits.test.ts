@@ -10,7 +10,7 @@ jest.setTimeout(60_000);
 describe('limits', () => {
   let server: ZkServer;
   beforeAll(async () => {
-    server = await startZkServer({ kind: 'ours', config: { maxClientCnxns: 3, '4lw.commands.whitelist': 'srvr' } });
+    server = await startZkServer({ kind: 'ours', config: { maxClientCnxns: 3 } });
   });
   afterAll(async () => server?.cleanup());
 
@@ -39,6 +39,15 @@ describe('limits', () => {
       for (const c of clients) c.destroy();
     }
   });
+
+});
+
+describe('four-letter-word whitelist', () => {
+  let server: ZkServer;
+  beforeAll(async () => {
+    server = await startZkServer({ kind: 'ours', config: { '4lw.commands.whitelist': 'srvr' } });
+  });
+  afterAll(async () => server?.cleanup());
 
   it('runs only whitelisted four-letter words (srvr by default)', async () => {
     expect(await fourLetterWord(server.host, server.port, 'ruok')).toBe('ruok is not executed because it is not in the whitelist.\n');

@@ -37,7 +37,6 @@ function run(cmd: string, args: string[], input = '', timeoutMs = 60_000): Promi
 }
 
 const DATE = /\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} \S+ \d{4}/g;
-const EVENT_BLOCK = /\nWATCHER::\n\n(WatchedEvent [^\n]*)\n/g;
 const BANNER_LINES = [/^Connecting to \S+$/, /^Welcome to ZooKeeper!$/, /^JLine support is (en|dis)abled$/];
 const CONNECTED_EVENT = 'WatchedEvent state:SyncConnected type:None path:null';
 /** zkCli commands we do not provide (quotas, reconfig) and ours zkCli lacks (help): left out of usage listings. */
@@ -58,16 +57,22 @@ function mask(text: string): string {
     .replace(/^ZooKeeper CLI version: .*$/gm, 'ZooKeeper CLI version: <version>');
 }
 
+/**
+ * zkCli prints watch events from another thread, so under load an event block can land in the
+ * middle of a later command's output: events are taken out wherever they are and compared as a set,
+ * and the blank lines that framed them are dropped on both sides.
+ */
 function normalize(r: Run): Result {
   const events: string[] = [];
-  let stdout = r.stdout.replace(EVENT_BLOCK, (_, event: string) => {
-    events.push(event);
-    return '\n';
+  const lines = r.stdout.split('\n').filter((line) => {
+    if (line.startsWith('WatchedEvent ')) {
+      if (line !== CONNECTED_EVENT) events.push(line);
+      return false;
+    }
+    return line !== 'WATCHER::' && line !== '';
   });
-  const connected = events.indexOf(CONNECTED_EVENT);
-  if (connected !== -1) events.splice(connected, 1);
   const keep = (line: string): boolean => !BANNER_LINES.some((b) => b.test(line)) && !UNSHARED_COMMANDS.test(line);
-  stdout = stdout.split('\n').filter(keep).join('\n').replace(/^\n+/, '').replace(/\n+$/, '');
+  let stdout = lines.filter(keep).join('\n');
   const stderr = r.stderr
     .split('\n')
     .filter((l) => !l.startsWith('SLF4J:') && !UNSHARED_COMMANDS.test(l))

@@ -3,7 +3,7 @@
 # ZooKeeper 3.8, its C client, kazoo, and the Kafka clients. Skips what is already there; without
 # root or apt-get it says so and the tiers that need a missing tool skip with a message.
 set -uo pipefail
-packages=(zookeeper zookeeper-bin python3-kazoo kcat python3-confluent-kafka python3-kafka)
+packages=(zookeeper zookeeper-bin python3-kazoo kcat python3-confluent-kafka python3-kafka golang-go golang-github-shopify-sarama-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

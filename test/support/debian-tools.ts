@@ -210,3 +210,13 @@ export function findConfluentKafkaPython(): Found<{ path: string; version: strin
 export function findKafkaPython(): Found<{ path: string; version: string }> {
   return findDebianPythonModule('kafka-python', 'kafka', 'kafka.__version__', 'python3-kafka');
 }
+
+/** Go with Debian's sarama sources (packages golang-go and golang-github-shopify-sarama-dev). */
+export function findSarama(): Found<{ go: string; gopath: string }> {
+  const gopath = '/usr/share/gocode';
+  if (!existsSync('/usr/bin/go')) return { ok: false, reason: 'Go is not installed (Debian package `golang-go`)' };
+  if (!existsSync(path.join(gopath, 'src/github.com/Shopify/sarama'))) {
+    return { ok: false, reason: 'sarama sources not found (Debian package `golang-github-shopify-sarama-dev`)' };
+  }
+  return { ok: true, go: '/usr/bin/go', gopath };
+}

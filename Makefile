@@ -1,5 +1,6 @@
 # Entry points. `make run` starts the local servers; `make test` runs the whole suite.
-.PHONY: run test deps test-deps build typecheck test-unit test-integration test-interop test-differential bench-zk bench-zk-recovery clean
+# sim-long: see below
+.PHONY: sim-long run test deps test-deps build typecheck test-unit test-integration test-interop test-differential bench-zk bench-zk-recovery clean
 
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
@@ -49,6 +50,10 @@ bench-zk: test-deps build
 
 bench-zk-recovery: test-deps build
 	node dist/zk-server/src/bench/zk-recovery-bench.js --znodes 1000000
+
+# The consensus simulation with many more seeds than the test suite runs.
+sim-long: build
+	SIM_SEEDS=5000 npx jest --selectProjects sim
 
 clean:
 	rm -rf dist

@@ -1,5 +1,4 @@
 # Entry points. `make run` starts the local servers; `make test` runs the whole suite.
-# sim-long: see below
 .PHONY: sim-long run test deps test-deps build typecheck test-unit test-integration test-interop test-differential bench-zk bench-zk-recovery clean
 
 NODE_MODULES_STAMP := node_modules/.package-lock.json

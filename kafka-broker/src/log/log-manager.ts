@@ -35,6 +35,7 @@ import {
   REPLICATION_OFFSET_CHECKPOINT_FILE,
   topicPartitionKey,
 } from './log-files';
+import { PagePrefault } from './page-prefault';
 import { PartitionLog } from './partition-log';
 
 export const META_PROPERTIES_VERSION = 0;
@@ -68,6 +69,8 @@ export class LogManager {
   private readonly hosted = new Map<string, HostedLog>();
   private readonly timers = new Map<string, TimerHandle>();
   private readonly pendingDeletes = new Set<Promise<void>>();
+  /** Warms the page cache past the end of every log's active segment. */
+  private readonly prefault = new PagePrefault();
   private closed = false;
 
   private constructor(options: LogManagerOptions) {
@@ -120,6 +123,7 @@ export class LogManager {
       config: this.logConfigFor(topic, overrides),
       clock: this.clock,
       logger: this.logger,
+      prefault: this.prefault,
     });
     this.hosted.set(key, { log, dirIndex });
     this.logger.info(`created log ${topic}-${partition} in ${this.config.logDirs[dirIndex]}`);
@@ -315,6 +319,7 @@ export class LogManager {
       recoveryPoint: state.recoveryPoints.get(key) ?? 0n,
       logStartOffset: state.logStartOffsets.get(key) ?? 0n,
       highWatermark: state.highWatermarks.get(key) ?? 0n,
+      prefault: this.prefault,
     });
     this.hosted.set(key, { log, dirIndex });
   }

@@ -5,7 +5,9 @@
 // Only the active (last) segment is written. While active its index files stay open, preallocated
 // to segment.index.bytes, and new entries reach them on flush; when it stops being active (roll,
 // close) it gets a closing time-index entry and the files are trimmed to their used size, as Kafka
-// does. Index entries of other segments are loaded from their files on first use.
+// does. Index entries of other segments are loaded from their files on first use. While active,
+// the .log file may run a few MiB past the last batch in a hole whose pages are being warmed
+// (page-prefault.ts); deactivation cuts it off, and recovery treats it as a torn tail.
 // Never decodes records, never writes anywhere but these three files.
 
 import fs from 'node:fs';
@@ -35,6 +37,7 @@ import {
   TIME_INDEX_FILE_SUFFIX,
 } from './log-files';
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index';
+import { PagePrefault, SegmentPrefault } from './page-prefault';
 import { BatchCursor, newCursor, walkBatches, WalkEnd } from './segment-scan';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index';
 
@@ -57,6 +60,8 @@ export interface SegmentContext {
   /** Shared scan buffer of the partition log (one operation at a time). */
   readonly window: FileWindow;
   readonly logger: Logger;
+  /** Page-cache warming past the end of the active segment; none when absent. */
+  readonly prefault?: PagePrefault;
 }
 
 /** Where a batch sits in the .log file. */
@@ -98,6 +103,9 @@ export class LogSegment {
   private offsetIndexValue: OffsetIndex | null = null;
   private timeIndexValue: TimeIndex | null = null;
   private activeFiles: ActiveFiles | null = null;
+  /** Length of the .log file while active: `size` plus a warmed hole past it. */
+  private fileBytes = 0;
+  private warming: SegmentPrefault | null = null;
   private readonly cursor: BatchCursor = newCursor();
   private closed = false;
 
@@ -224,6 +232,8 @@ export class LogSegment {
     assert(position === this.size + (end - start), 'appended batches do not fill the range');
     this.size = position;
     this.nextRelative = lastRelative + 1;
+    if (this.fileBytes < position) this.fileBytes = position;
+    this.warming?.advance();
   }
 
   /** The first batch whose last offset is >= `offset`, searching from `startPosition`; null if none. */
@@ -290,6 +300,8 @@ export class LogSegment {
     const removed = this.size - cut.position;
     truncateFile(this.fd, cut.position, this.logPath);
     this.size = cut.position;
+    this.fileBytes = cut.position;
+    this.warming?.truncated(cut.position);
     this.nextRelative = cut.position === 0 ? 0 : Number(cut.baseOffset - this.baseOffset);
     this.offsetIndex().truncateToPosition(cut.position);
     this.timeIndex().truncateToRelativeOffset(this.nextRelative);
@@ -320,12 +332,45 @@ export class LogSegment {
     truncateFile(indexFd, offsetIndexFileBytes, this.indexPath);
     truncateFile(timeIndexFd, timeIndexFileBytes, this.timeIndexPath);
     if (this.size > 0 && this.firstBatchTimestamp < 0) this.firstBatchTimestamp = this.readFirstBatchTimestamp();
+    this.startWarming();
+  }
+
+  private startWarming(): void {
+    const prefault = this.ctx.prefault;
+    if (prefault === undefined) return;
+    this.fileBytes = fileSize(this.fd, this.logPath);
+    let fd: number;
+    try {
+      fd = prefault.open(this.logPath);
+    } catch (e) {
+      this.ctx.logger.warn(`no page-cache warming for ${this.logPath}: ${(e as Error).message}`);
+      return;
+    }
+    this.warming = new SegmentPrefault(prefault, fd, {
+      logEnd: () => this.size,
+      extendTo: (bytes) => {
+        if (bytes <= this.fileBytes) return;
+        truncateFile(this.fd, bytes, this.logPath);
+        this.fileBytes = bytes;
+      },
+      failed: (reason) => this.ctx.logger.warn(`page-cache warming of ${this.logPath} stopped: ${reason}`),
+    });
+  }
+
+  /** Ends the warming and cuts the warmed hole off the file (when `trim`). */
+  private stopWarming(trim: boolean): void {
+    if (this.warming === null) return;
+    this.warming.stop();
+    this.warming = null;
+    if (trim && this.fileBytes > this.size) truncateFile(this.fd, this.size, this.logPath);
+    this.fileBytes = this.size;
   }
 
   /** Stops being the active segment: closing time-index entry, index files trimmed and closed. */
   deactivate(): void {
     const files = this.activeFiles;
     if (files === null) return;
+    this.stopWarming(true);
     this.timeIndex().maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestampRelative, true);
     this.writeIndexEntries();
     truncateFile(files.indexFd, this.offsetIndex().entries * OFFSET_INDEX_ENTRY_BYTES, this.indexPath);
@@ -364,6 +409,7 @@ export class LogSegment {
 
   /** Closes and removes the files: renamed to `.deleted` first, so a crash midway leaves only leftovers. */
   closeAndDelete(): void {
+    this.stopWarming(false);
     if (this.activeFiles !== null) {
       closeFile(this.activeFiles.indexFd, this.indexPath);
       closeFile(this.activeFiles.timeIndexFd, this.timeIndexPath);

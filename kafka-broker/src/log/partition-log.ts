@@ -30,6 +30,7 @@ import {
 } from './log-files';
 import { RollReason, rollReason, segmentsToDelete } from './log-policy';
 import { LogSegment, SegmentContext } from './log-segment';
+import { PagePrefault } from './page-prefault';
 
 /** ListOffsets special timestamps. */
 export const LATEST_TIMESTAMP = -1n;
@@ -56,6 +57,8 @@ export interface PartitionLogOptions {
   readonly highWatermark?: bigint;
   /** False when the log directory had no clean-shutdown marker: recovery runs. */
   readonly hadCleanShutdown?: boolean;
+  /** Page-cache warming past the log end (shared by the logs of a manager); none when absent. */
+  readonly prefault?: PagePrefault;
 }
 
 export interface AppendOptions {
@@ -130,6 +133,7 @@ export class PartitionLog {
       segmentIndexBytes: options.config.segmentIndexBytes,
       window: new FileWindow(SCAN_WINDOW_BYTES),
       logger: this.logger,
+      prefault: options.prefault,
     };
     this.lastFlushMs = options.clock.nowMs();
   }

@@ -1,5 +1,5 @@
 # Entry points. `make run` starts the local servers; `make test` runs the whole suite.
-.PHONY: sim-long run test deps test-deps build typecheck test-unit test-integration test-interop test-differential bench-zk bench-zk-recovery clean
+.PHONY: sim-long run test deps test-deps build typecheck test-unit test-integration test-interop test-differential bench-zk bench-zk-recovery bench-zk-ensemble clean
 
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
@@ -49,6 +49,10 @@ bench-zk: test-deps build
 
 bench-zk-recovery: test-deps build
 	node dist/zk-server/src/bench/zk-recovery-bench.js --znodes 1000000
+
+# Three-member ensembles on 127.0.0.1-3 (ours, then Apache's): throughput, p99, leader fail-over.
+bench-zk-ensemble: test-deps build
+	node dist/zk-server/src/bench/zk-ensemble-bench.js --seconds 5 --force-sync yes
 
 # The consensus simulation with many more seeds than the test suite runs.
 sim-long: build

@@ -198,8 +198,9 @@ describeWith('kafka-local-cluster (make run, make run-ensemble)', [findOurServer
         ),
       );
     }
-    if (/Mode: standalone/.test(out))
-      expect(out).toContain(`--override zookeeper.connect=127.0.0.1:${zkPort}`);
+    // the members form one quorum: a leader and two followers, in some order
+    const modes = /Waiting for the ZooKeeper members to answer srvr \.* (\w+), (\w+), (\w+)\n/.exec(out)?.slice(1) ?? [];
+    expect([...modes].sort()).toEqual(['follower', 'follower', 'leader']);
 
     const bootstrap = [1, 2, 3].map((n) => `127.0.0.${n}:${kafkaPort}`).join(',');
     const created = await runTool('kafka-topics.sh', [

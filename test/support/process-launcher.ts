@@ -9,7 +9,7 @@
 // test runner that dies without running its hooks. Nothing here sleeps for a fixed time.
 
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,6 +36,10 @@ export interface ZkServerOptions {
   env?: Record<string, string>;
   /** Extra JVM arguments (Apache only). */
   jvmArgs?: string[];
+  /** Loopback address to serve clients on (127.0.0.2 and .3 for ensemble members); default 127.0.0.1. */
+  host?: string;
+  /** Written to dataDir/myid: an ensemble member (its server.N lines go in `config`). */
+  myid?: number;
 }
 
 export interface ExitInfo {
@@ -151,7 +155,7 @@ function configText(o: ZkServerOptions, dataDir: string, clientPort: number): st
     syncLimit: 5,
     dataDir,
     clientPort,
-    clientPortAddress: HOST,
+    clientPortAddress: o.host ?? HOST,
     'admin.enableServer': false,
     '4lw.commands.whitelist': '*',
   };
@@ -166,6 +170,10 @@ function planLaunch(o: ZkServerOptions, clientPort: number, reuse?: LaunchPlan):
   const dataDir = reuse?.dataDir ?? o.dataDir ?? path.join(rootDir!, 'data');
   const configPath = reuse?.configPath ?? path.join(rootDir ?? dataDir, 'zoo.cfg');
   writeFileSync(configPath, configText(o, dataDir, clientPort));
+  if (o.myid !== undefined) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path.join(dataDir, 'myid'), `${o.myid}\n`);
+  }
   const startTimeoutMs = o.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT;
   const env = { ...(o.env ?? {}) };
   if (o.kind === 'apache') {
@@ -186,7 +194,7 @@ function planLaunch(o: ZkServerOptions, clientPort: number, reuse?: LaunchPlan):
 class LaunchedServer implements ZkServer {
   readonly kind: ZkServerKind;
   readonly name: string;
-  readonly host = HOST;
+  readonly host: string;
   port = 0;
   pid = 0;
   running = true;
@@ -198,6 +206,7 @@ class LaunchedServer implements ZkServer {
   constructor(readonly plan: LaunchPlan, private readonly watchdog: ChildProcess) {
     this.kind = plan.kind;
     this.name = plan.name;
+    this.host = plan.options.host ?? HOST;
     const append = (c: Buffer): void => {
       this.outputTail = (this.outputTail + c.toString('utf8')).slice(-OUTPUT_TAIL_CHARS_MAX);
     };
@@ -250,7 +259,7 @@ class LaunchedServer implements ZkServer {
       this.port = this.plan.fixedPort;
     } else {
       this.port = await waitFor(() => Number(OUR_LISTENING_LINE.exec(this.outputTail)?.[2] ?? 0) || undefined, {
-        description: `${this.name} to print "listening for clients on ${HOST}:<port>"`,
+        description: `${this.name} to print "listening for clients on ${this.host}:<port>"`,
         timeoutMs: this.plan.startTimeoutMs,
         abortIf,
       });
@@ -258,7 +267,7 @@ class LaunchedServer implements ZkServer {
     await this.pidKnown;
     await waitFor(
       async () => {
-        const reply = await fourLetterWord(HOST, this.port, 'srvr');
+        const reply = await fourLetterWord(this.host, this.port, 'srvr');
         return /^Mode: /m.test(reply) ? reply : undefined;
       },
       { description: `${this.name} on ${this.connectString} to answer srvr`, timeoutMs: this.plan.startTimeoutMs, abortIf },

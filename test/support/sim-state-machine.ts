@@ -6,9 +6,9 @@ import { ByteReader, ByteWriter, crc32, jute } from '../../shared/src';
 import { ACL, StatPersisted } from '../../zk-server/src/protocol/records/data';
 import { TxnHeader } from '../../zk-server/src/protocol/records/txn';
 import { decodeTxn } from '../../zk-server/src/protocol/txn-codec';
-import { DataNode } from '../../zk-server/src/data/data-node';
 import { DataTree } from '../../zk-server/src/data/data-tree';
-import { joinPath } from '../../zk-server/src/data/path';
+import { decodeDatabase, encodeDatabase } from '../../zk-server/src/persistence/snapshot';
+import { databaseSourceOf, loadDatabaseInto } from '../../zk-server/src/persistence/zk-database';
 import { LoggedTxn } from '../../zk-server/src/quorum/core/history';
 import { StateSnapshot } from '../../zk-server/src/quorum/core/ready';
 import { StateMachine } from '../../zk-server/src/quorum/runtime/peer-runtime';
@@ -25,7 +25,7 @@ export class SimStateMachine implements StateMachine {
   constructor(private readonly observer: StateMachineObserver | null = null) {}
 
   restore(snapshot: StateSnapshot | null): void {
-    this.tree = snapshot === null ? new DataTree() : decodeDatabase(snapshot.data);
+    this.tree = snapshot === null ? new DataTree() : decodeTreeDatabase(snapshot.data);
     this.appliedZxid = snapshot?.zxid ?? 0n;
     this.tree.lastProcessedZxid = this.appliedZxid;
     this.observer?.restored(this.appliedZxid);
@@ -42,7 +42,7 @@ export class SimStateMachine implements StateMachine {
   }
 
   snapshot(): StateSnapshot {
-    return { zxid: this.appliedZxid, data: encodeDatabase(this.tree) };
+    return { zxid: this.appliedZxid, data: encodeTreeDatabase(this.tree) };
   }
 
   digest(): number {
@@ -50,60 +50,14 @@ export class SimStateMachine implements StateMachine {
   }
 }
 
-/** Paths parent-first, children in name order. */
-function walk(tree: DataTree): string[] {
-  const out: string[] = [];
-  const stack = ['/'];
-  while (stack.length > 0) {
-    const path = stack.pop()!;
-    out.push(path);
-    const children = [...(tree.getNode(path)?.children ?? [])].sort().reverse();
-    for (const child of children) stack.push(joinPath(path, child));
-  }
-  return out;
+export function encodeTreeDatabase(tree: DataTree): Buffer {
+  // this simulation opens no sessions
+  return encodeDatabase(databaseSourceOf(tree, []));
 }
 
-export function encodeDatabase(tree: DataTree): Buffer {
-  const w = new ByteWriter(1024);
-  w.int32(0); // sessions: this simulation opens none
-  const acls = tree.acls.entries();
-  w.int32(acls.size);
-  for (const [index, list] of acls) {
-    w.int64(index);
-    jute.vector(ACL).encode(w, list);
-  }
-  for (const path of walk(tree)) {
-    const node = tree.getNode(path)!;
-    jute.ustring.encode(w, path === '/' ? '' : path);
-    jute.buffer.encode(w, node.data);
-    w.int64(node.aclIndex);
-    StatPersisted.encode(w, node.persisted());
-  }
-  jute.ustring.encode(w, '/');
-  return w.toBuffer();
-}
-
-export function decodeDatabase(bytes: Buffer): DataTree {
-  const r = new ByteReader(bytes);
+export function decodeTreeDatabase(bytes: Buffer): DataTree {
   const tree = new DataTree();
-  tree.clearForLoad();
-  const sessions = r.int32();
-  r.bytes(sessions * 12);
-  const aclCount = r.int32();
-  for (let i = 0; i < aclCount; i++) {
-    const index = r.int64();
-    tree.acls.load(index, jute.vector(ACL).decode(r));
-  }
-  for (;;) {
-    const path = jute.ustring.decode(r);
-    if (path === '/') break;
-    const data = jute.buffer.decode(r);
-    const aclIndex = r.int64();
-    const stat = StatPersisted.decode(r);
-    tree.loadSnapshotNode(path, DataNode.fromPersisted(data === null ? null : Buffer.from(data), aclIndex, stat));
-  }
-  tree.acls.purgeUnused();
-  if (r.remaining !== 0) throw new Error(`${r.remaining} bytes after the serialized database`);
+  loadDatabaseInto(tree, decodeDatabase(bytes));
   return tree;
 }
 

@@ -6,16 +6,11 @@
 import { assert, Rng } from '../../shared/src';
 import { LoggedTxn } from '../../zk-server/src/quorum/core/history';
 import { EpochFiles, StateSnapshot } from '../../zk-server/src/quorum/core/ready';
-import { PeerStorage, RecoveredPeer } from '../../zk-server/src/quorum/runtime/peer-runtime';
+import { PeerStorage, PeerStorageWrite, RecoveredPeer } from '../../zk-server/src/quorum/runtime/peer-runtime';
 import { hexZxid } from '../../zk-server/src/quorum/core/zxid';
 import { SimClock } from './sim-clock';
 
-type Write =
-  | { readonly kind: 'install'; readonly snapshot: StateSnapshot }
-  | { readonly kind: 'snapshot'; readonly snapshot: StateSnapshot }
-  | { readonly kind: 'truncate'; readonly zxid: bigint }
-  | { readonly kind: 'append'; readonly txns: readonly LoggedTxn[] }
-  | { readonly kind: 'epochs'; readonly epochs: EpochFiles };
+type Write = PeerStorageWrite;
 
 export interface DurableState {
   acceptedEpoch: number;

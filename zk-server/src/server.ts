@@ -14,6 +14,11 @@ import { NodeStorage } from './persistence/storage';
 import { FileTxnSnapLog } from './persistence/file-txn-snap-log';
 import { startAutopurge } from './persistence/purge';
 import { dataDirSizes, restoreInto, snapshotSourceOf } from './persistence/zk-database';
+import { RoleInfo } from './quorum/core/ready';
+import { QuorumPeer } from './quorum/quorum-peer';
+import { membershipText, peerAddressesOf, peerRuntimeOptionsOf } from './quorum/quorum-config';
+import { FsPeerStorage } from './quorum/runtime/fs-peer-storage';
+import { NetPeerTransport } from './quorum/runtime/net-peer-transport';
 
 export interface RunningServer {
   readonly host: string;
@@ -70,7 +75,13 @@ async function openDatabase(
   return { zk, snapLog };
 }
 
+/** True when zoo.cfg describes an ensemble this server is a member of. */
+export function isEnsembleMember(config: ZooConfig): boolean {
+  return config.serverId !== 0;
+}
+
 export async function startServer(config: ZooConfig, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  if (isEnsembleMember(config)) return startEnsembleMember(config, logger, options);
   let listener: ClientListener | null = null;
   // a server that cannot make writes durable stops serving, so clients go elsewhere or fail fast
   const stopServing = (): void => {
@@ -85,22 +96,8 @@ export async function startServer(config: ZooConfig, logger: Logger, options: St
     logger: logger.child({ component: 'autopurge' }),
   });
   const dirSizes = options.dirSizes ?? (() => dataDirSizes(config.dataDir, config.dataLogDir));
-  const source = fourLetterSource(config, zk, () => listener, { dirSizes });
-  listener = new ClientListener(
-    zk,
-    {
-      host: config.clientPortAddress,
-      port: config.clientPort,
-      maxClientCnxns: config.maxClientCnxns,
-      fourLetterWords: config.fourLetterWords,
-      minSessionTimeoutMs: config.minSessionTimeoutMs,
-      maxSessionTimeoutMs: config.maxSessionTimeoutMs,
-      frameBytesMax: config.juteMaxBufferBytes,
-      superDigest: config.superDigest,
-    },
-    source,
-    logger.child({ component: 'connection' }),
-  );
+  const source = fourLetterSource(config, zk, () => listener, { dirSizes }, STANDALONE_ROLE);
+  listener = newClientListener(config, zk, source, logger);
   const bound = await listener.listen();
   logger.info(`listening for clients on ${bound.host}:${bound.port}`);
   const expiryTimer = setInterval(() => zk.expireSessions(), Math.max(1, Math.floor(config.tickTimeMs / 2)));
@@ -117,6 +114,145 @@ export async function startServer(config: ZooConfig, logger: Logger, options: St
       await snapLog.close();
     },
   };
+}
+
+/**
+ * An ensemble member: the quorum peer (election and quorum ports, its log and epoch files) under
+ * the same client port and four-letter words as a standalone server. Sessions expire and
+ * containers are swept on the serving leader only: their deletions are txns like any other.
+ */
+async function startEnsembleMember(config: ZooConfig, logger: Logger, options: StartOptions): Promise<RunningServer> {
+  const storage = await FsPeerStorage.open(
+    {
+      dataDir: config.dataDir,
+      dataLogDir: config.dataLogDir === config.dataDir ? null : config.dataLogDir,
+      snapCount: config.snapCount,
+      preAllocSizeKiB: config.preAllocSizeKb,
+      forceSync: config.forceSync,
+    },
+    logger.child({ component: 'persistence' }),
+  );
+  let listener: ClientListener | null = null;
+  const zk = new ZooKeeperServer(
+    {
+      serverId: config.serverId,
+      tickTimeMs: config.tickTimeMs,
+      nowMs: () => Date.now(),
+      extendedTypesEnabled: config.extendedTypesEnabled,
+      reconfigEnabled: config.reconfigEnabled,
+      superDigest: config.superDigest,
+    },
+    logger.child({ component: 'server' }),
+  );
+  const transport = new NetPeerTransport(config.serverId, peerAddressesOf(config), logger.child({ component: 'quorum-net' }));
+  await transport.start();
+  const peer = new QuorumPeer(zk, peerRuntimeOptionsOf(config), transport, storage, new SystemClock(), logger.child({ component: 'quorum' }), {
+    onServing: (serving, role) => {
+      if (serving) logger.info(`serving clients as ${modeOf(role)} in epoch ${role.epoch}`);
+      else {
+        logger.info(`not serving clients: ${role.role}`);
+        listener?.closeAll('the server left the quorum');
+      }
+    },
+    onFatal: (error) => {
+      logger.error(`cannot make the log durable, leaving the ensemble: ${error.message}`);
+      void listener?.close();
+    },
+  });
+  peer.start();
+  const stopAutopurge = startAutopurge({
+    clock: new SystemClock(),
+    purgeIntervalHours: config.autopurgePurgeIntervalHours,
+    purge: () => storage.purge(config.autopurgeSnapRetainCount),
+    logger: logger.child({ component: 'autopurge' }),
+  });
+  const dirSizes = options.dirSizes ?? (() => dataDirSizes(config.dataDir, config.dataLogDir));
+  const source = fourLetterSource(config, zk, () => listener, { dirSizes }, {
+    mode: () => (peer.roleInfo.serving ? modeOf(peer.roleInfo) : 'standalone'),
+    mntr: () => quorumMntr(peer),
+    configTail: () => quorumConfText(config),
+  });
+  listener = newClientListener(config, zk, source, logger);
+  const bound = await listener.listen();
+  logger.info(`listening for clients on ${bound.host}:${bound.port}`);
+  const expiryTimer = setInterval(() => {
+    if (peer.isServingLeader) zk.expireSessions();
+  }, Math.max(1, Math.floor(config.tickTimeMs / 2)));
+  const sweepTimer = setInterval(() => {
+    if (peer.isServingLeader) sweepContainers(zk, config);
+  }, config.containerCheckIntervalMs);
+  return {
+    host: bound.host,
+    port: bound.port,
+    zk,
+    async stop() {
+      clearInterval(expiryTimer);
+      clearInterval(sweepTimer);
+      stopAutopurge();
+      peer.stop();
+      await listener!.close();
+      await storage.close();
+    },
+  };
+}
+
+/** How an ensemble member reports itself in srvr, stat and mntr. */
+function modeOf(role: RoleInfo): 'leader' | 'follower' | 'observer' {
+  if (role.role === 'leading') return 'leader';
+  return role.role === 'observing' ? 'observer' : 'follower';
+}
+
+/** mntr lines only ensemble members have, as upstream 3.8 prints them. */
+function quorumMntr(peer: QuorumPeer): Array<[string, string | number]> {
+  const status = peer.status();
+  const lines: Array<[string, string | number]> = [['zk_peer_state', `${status.role} - ${status.phase}`]];
+  if (status.learners !== null) {
+    const l = status.learners;
+    lines.push(
+      ['zk_learners', l.followers + l.observers],
+      ['zk_synced_followers', l.syncedFollowers],
+      ['zk_synced_non_voting_followers', 0],
+      ['zk_synced_observers', l.syncedObservers],
+      ['zk_pending_syncs', 0],
+    );
+  }
+  return lines;
+}
+
+interface RoleReport {
+  mode(): FourLetterSource['mode'];
+  mntr(): Array<[string, string | number]>;
+  configTail(): string;
+}
+
+const STANDALONE_ROLE: RoleReport = { mode: () => 'standalone', mntr: () => [], configTail: () => '' };
+
+/** The quorum part of `conf`, as upstream's QuorumPeer prints it (electionAlg 3 is fast leader election). */
+function quorumConfText(config: ZooConfig): string {
+  const self = config.servers.find((s) => s.id === config.serverId)!;
+  return (
+    `initLimit=${config.initLimit}\nsyncLimit=${config.syncLimit}\nelectionAlg=3\n` +
+    `electionPort=${self.electionPort}\nquorumPort=${self.quorumPort}\npeerType=${self.role === 'observer' ? 1 : 0}\n` +
+    `membership: \n${membershipText(config)}\n`
+  );
+}
+
+function newClientListener(config: ZooConfig, zk: ZooKeeperServer, source: FourLetterSource, logger: Logger): ClientListener {
+  return new ClientListener(
+    zk,
+    {
+      host: config.clientPortAddress,
+      port: config.clientPort,
+      maxClientCnxns: config.maxClientCnxns,
+      fourLetterWords: config.fourLetterWords,
+      minSessionTimeoutMs: config.minSessionTimeoutMs,
+      maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+      frameBytesMax: config.juteMaxBufferBytes,
+      superDigest: config.superDigest,
+    },
+    source,
+    logger.child({ component: 'connection' }),
+  );
 }
 
 /** ContainerManager: deletes empty used containers and expired empty TTL nodes, a bounded number per pass. */
@@ -159,11 +295,14 @@ function fourLetterSource(
   zk: ZooKeeperServer,
   listener: () => ClientListener | null,
   options: StartOptions,
+  role: RoleReport,
 ): FourLetterSource {
   const dirSizes = options.dirSizes ?? (() => ({ datadir: 0, logdir: 0 }));
   const sessionOf = (w: unknown): bigint => (w as { sessionId: bigint }).sessionId;
   return {
-    mode: 'standalone',
+    get mode() {
+      return role.mode();
+    },
     startedAtMs: zk.stats.startedAtMs,
     isServing: () => zk.isServing,
     lastZxid: () => zk.lastZxid,
@@ -227,12 +366,13 @@ function fourLetterSource(
       serverId: config.serverId,
     }),
     dirSizes,
+    configTail: () => role.configTail(),
     mntr: () => {
       const s = zk.stats;
       const conns = listener()?.connections.size ?? 0;
       return [
         ['zk_version', `${ZOOKEEPER_VERSION}-zk-kafka`],
-        ['zk_server_state', 'standalone'],
+        ['zk_server_state', role.mode()],
         ['zk_avg_latency', s.avgLatencyMs.toFixed(4)],
         ['zk_max_latency', s.maxLatencyMs],
         ['zk_min_latency', s.minLatencyReported],
@@ -252,6 +392,7 @@ function fourLetterSource(
         ['zk_last_zxid', `0x${zk.lastZxid.toString(16)}`],
         ['zk_data_dir_size', dirSizes().datadir],
         ['zk_log_dir_size', dirSizes().logdir],
+        ...role.mntr(),
       ];
     },
   };

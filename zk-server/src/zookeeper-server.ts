@@ -1,7 +1,9 @@
-// The standalone ZooKeeper server's request processing, wired as upstream's chain:
+// The ZooKeeper server's request processing, wired as upstream's chain:
 // prep (validate, txn, zxid) -> sync (log, group fsync) -> final (apply, watches, reply).
 // Connections hand requests in and get results back through callbacks; nothing here touches a
 // socket. Sessions are created and closed through the same chain, so they are logged like writes.
+// Standalone, the sync step is the local log; an ensemble member swaps in a WritePath that sends
+// writes through the quorum and hands committed txns back to applyCommitted.
 
 import { Logger } from '../../shared/src';
 import { Op } from './protocol/op-codes';
@@ -21,6 +23,15 @@ export type WriteDone = (zxid: bigint, result: TxnResult) => void;
 interface InFlight {
   prepared: PreparedTxn;
   done: WriteDone | null;
+}
+
+/** How an accepted write becomes a committed txn that reaches applyCommitted. */
+export interface WritePath {
+  submit(request: Request, done: WriteDone | null): void;
+  /** Calls `done` once every write committed before the call is visible to this server's reads. */
+  sync(done: () => void): void;
+  /** Writes accepted and not yet answered. */
+  readonly outstanding: number;
 }
 
 /** What the server needs of a client connection: watch events, and being closed by the server. */
@@ -45,7 +56,12 @@ export class ZooKeeperServer {
   readonly stats: ServerStats;
   readonly changes: OutstandingChanges;
   private readonly prep: PrepStage;
-  private readonly sync: SyncStage<InFlight>;
+  private readonly syncStage: SyncStage<InFlight>;
+  private writePath: WritePath;
+  /** False while an ensemble member has no established leader to serve with. */
+  private quorumServing = true;
+  /** Called whenever a client's request or ping keeps its session alive (ensemble: reported to the leader). */
+  onSessionTouched: ((sessionId: bigint, timeoutMs: number) => void) | null = null;
   /** The connection each live session is attached to. */
   private readonly holders = new Map<bigint, SessionHolder>();
   private nextZxid: bigint;
@@ -62,13 +78,41 @@ export class ZooKeeperServer {
     this.changes = new OutstandingChanges(this.tree);
     this.prep = new PrepStage(this.changes, this.sessions, options);
     this.prep.ephemeralsInTree = (id) => this.tree.ephemeralsOf(id);
-    this.sync = new SyncStage<InFlight>(
+    this.syncStage = new SyncStage<InFlight>(
       log,
       (batch) => this.applyBatch(batch),
       (e) => this.logFailed(e),
       () => options.onSnapshotDue?.(),
     );
     this.nextZxid = this.tree.lastProcessedZxid + 1n;
+    const syncStage = this.syncStage;
+    this.writePath = {
+      submit: (request, done) => {
+        const prepared = this.prep.prepare(request, this.nextZxid++, this.options.nowMs());
+        this.syncStage.submit({ prepared, done });
+      },
+      // one server: a write is visible once answered, and replies leave in order
+      sync: (done) => done(),
+      get outstanding() {
+        return syncStage.pending;
+      },
+    };
+  }
+
+  /** Routes writes through `path` from now on (an ensemble member's quorum). */
+  useWritePath(path: WritePath): void {
+    this.writePath = path;
+  }
+
+  /** The prep step alone: turns a request into the txn for `zxid`, recording its pending changes. */
+  prepare(request: Request, zxid: bigint): PreparedTxn {
+    return this.prep.prepare(request, zxid, this.options.nowMs());
+  }
+
+  /** Serving or not, for an ensemble member; a member that stops serving forgets pending changes. */
+  setQuorumServing(serving: boolean): void {
+    this.quorumServing = serving;
+    if (!serving) this.changes.clear();
   }
 
   get superDigest(): string | null {
@@ -81,11 +125,23 @@ export class ZooKeeperServer {
 
   /** Requests accepted and not yet answered. */
   get outstanding(): number {
-    return this.sync.pending;
+    return this.writePath.outstanding;
   }
 
   get isServing(): boolean {
-    return this.failed === null;
+    return this.failed === null && this.quorumServing;
+  }
+
+  /** A request or ping from the session's client: it stays alive. */
+  touchSession(sessionId: bigint, nowMs: number): boolean {
+    const alive = this.sessions.touch(sessionId, nowMs);
+    if (alive && this.onSessionTouched !== null) this.onSessionTouched(sessionId, this.sessions.get(sessionId)!.timeoutMs);
+    return alive;
+  }
+
+  /** Calls `done` once every write committed before now is visible here. */
+  sync(done: () => void): void {
+    this.writePath.sync(done);
   }
 
   /** Starts zxids after whatever was restored into the tree. */
@@ -101,19 +157,22 @@ export class ZooKeeperServer {
 
   submit(request: Request, done: WriteDone | null): void {
     if (this.failed !== null) return;
-    const prepared = this.prep.prepare(request, this.nextZxid++, this.options.nowMs());
-    this.sync.submit({ prepared, done });
+    this.writePath.submit(request, done);
   }
 
   private applyBatch(batch: InFlight[]): void {
-    for (const { prepared, done } of batch) {
-      const { result, events } = this.tree.applyTxn(prepared.header, prepared.txn);
-      this.changes.applied(prepared.header.zxid);
-      for (const event of events) this.watches.fire(event);
-      this.applySessionEffects(prepared.header, prepared.txn, done === null ? null : () => done(prepared.header.zxid, result));
-      if (done !== null && prepared.txn.type !== Op.closeSession) done(prepared.header.zxid, result);
-    }
+    for (const { prepared, done } of batch) this.applyCommitted(prepared.header, prepared.txn, done);
   }
+
+  /** The final step for one committed txn: apply, fire watches, then answer `done` (if local). */
+  applyCommitted(header: TxnHeader, txn: Txn, done: WriteDone | null): void {
+    const { result, events } = this.tree.applyTxn(header, txn);
+    this.changes.applied(header.zxid);
+    for (const event of events) this.watches.fire(event);
+    this.applySessionEffects(header, txn, done === null ? null : () => done(header.zxid, result));
+    if (done !== null && txn.type !== Op.closeSession) done(header.zxid, result);
+  }
+
 
   private applySessionEffects(header: TxnHeader, txn: Txn, reply: (() => void) | null): void {
     if (txn.type === Op.createSession) {

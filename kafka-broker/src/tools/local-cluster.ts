@@ -4,9 +4,8 @@
 // on Ctrl-C (or SIGTERM) the brokers stopped first (they deregister from ZooKeeper), then
 // ZooKeeper. The servers run in their own process groups so that the terminal's Ctrl-C reaches
 // only this process, which then stops them in that order. A server that exits on its own stops the
-// rest. ZooKeeper members that answer "Mode: standalone" do not share data, so the brokers of an
-// ensemble then all use the first member; with a quorum they use the connect string of their
-// configs.
+// rest. The members of an ensemble start together and serve once they form a quorum; the brokers
+// then start with the connect string of their configs (every member).
 
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, WriteStream } from 'node:fs';
@@ -216,6 +215,8 @@ class LocalCluster {
   /** Dots while waiting for `ready`; the server's end or the deadline fails it. */
   async waitFor(server: Server, ready: () => Promise<boolean> | boolean, what: string): Promise<void> {
     const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+    // one abort listener per wait, not one per poll: they stay registered until Ctrl-C
+    const aborted = abortOf(this.io.signal);
     for (;;) {
       if (await ready()) return;
       if (server.exited !== null) {
@@ -229,7 +230,7 @@ class LocalCluster {
           `${server.label} did not ${what} within ${SERVER_START_TIMEOUT_MS} ms; see ${this.shown(server.logFile)}`,
         );
       this.say('.');
-      await Promise.race([sleep(PROGRESS_INTERVAL_MS), server.exit, abortOf(this.io.signal)]);
+      await Promise.race([sleep(PROGRESS_INTERVAL_MS), server.exit, aborted]);
     }
   }
 
@@ -247,15 +248,9 @@ class LocalCluster {
     }
   }
 
-  async startBroker(b: BrokerPlan, zookeeperConnect: string): Promise<void> {
+  async startBroker(b: BrokerPlan): Promise<void> {
     this.say(`Starting Kafka broker ${b.id} (${b.config}) `);
-    const overrides =
-      zookeeperConnect === b.zookeeperConnect ? [] : ['--override', `zookeeper.connect=${zookeeperConnect}`];
-    const server = this.start(`Kafka broker ${b.id}`, `kafka-${b.id}.log`, [
-      this.launch.brokerScript,
-      b.config,
-      ...overrides,
-    ]);
+    const server = this.start(`Kafka broker ${b.id}`, `kafka-${b.id}.log`, [this.launch.brokerScript, b.config]);
     await this.waitFor(server, () => BROKER_STARTED.test(server.output), 'start');
     this.say(` ready on ${b.host}:${b.port}\n`);
   }
@@ -363,10 +358,9 @@ async function run(
   }
   try {
     await cluster.startZooKeepers(members);
-    const modes = await cluster.zkModes(members);
-    const connect = zookeeperConnectFor(mode, members, brokers, modes, io);
-    for (const b of brokers) await cluster.startBroker(b, connect);
-    io.stdout.write(nextSteps(mode, members, brokers, cluster, connect));
+    await cluster.zkModes(members);
+    for (const b of brokers) await cluster.startBroker(b);
+    io.stdout.write(nextSteps(mode, members, brokers, cluster));
   } catch (e) {
     if (!io.signal.aborted) io.stderr.write(`\n${(e as Error).message}\n`);
     io.stdout.write('\n');
@@ -403,37 +397,11 @@ async function busyEndpoints(
     .map((e) => `${e.host}:${e.port}, the address of ${e.what}, is already in use.`);
 }
 
-/** The brokers' zookeeper.connect: their configs' when the members share data, else the first member. */
-function zookeeperConnectFor(
-  mode: ClusterMode,
-  members: readonly ZkMember[],
-  brokers: readonly BrokerPlan[],
-  modes: readonly string[],
-  io: ClusterIo,
-): string {
-  const configured = brokers[0]!.zookeeperConnect;
-  if (mode === 'single' || !modes.includes('standalone')) return configured;
-  const first = `${members[0]!.host}:${members[0]!.port}`;
-  io.stdout.write(
-    [
-      '',
-      'Note: the ZooKeeper members answer "Mode: standalone": they do not form a quorum yet (the',
-      'ensemble code is still being built), so each keeps its own data. So that the brokers form',
-      `one cluster they all use the first member (--override zookeeper.connect=${first}); their`,
-      `configs say ${configured},`,
-      'which they will use once the members form a quorum.',
-      '',
-    ].join('\n') + '\n',
-  );
-  return first;
-}
-
 function nextSteps(
   mode: ClusterMode,
   members: readonly ZkMember[],
   brokers: readonly BrokerPlan[],
   cluster: LocalCluster,
-  connect: string,
 ): string {
   const bin = (name: string): string => cluster.shown(join(cluster.binDir, name));
   const bootstrap = brokers.map((b) => `${b.host}:${b.port}`).join(',');
@@ -444,7 +412,7 @@ function nextSteps(
     ...members.map((m) => `${m.name.padEnd(16)} ${m.host}:${m.port}  data ${cluster.shown(m.dataDir)}`),
     ...brokers.map(
       (b) =>
-        `${`Kafka broker ${b.id}`.padEnd(16)} ${b.host}:${b.port}  data ${cluster.shown(b.logDir)}  (ZooKeeper ${connect})`,
+        `${`Kafka broker ${b.id}`.padEnd(16)} ${b.host}:${b.port}  data ${cluster.shown(b.logDir)}  (ZooKeeper ${b.zookeeperConnect})`,
     ),
     `Logs: ${cluster.shown(join('data', 'logs'))}/`,
     '',

@@ -8,31 +8,12 @@
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { BenchServer, ServerKind, startBenchServer, unavailable } from './bench-servers';
+import { parseLevels, runnableKinds, tableHeader, tableRow } from './bench-report';
+import { BenchServer, ServerKind, startBenchServer } from './bench-servers';
 import { BENCH_DEFAULTS, BenchResult, WORKLOADS, Workload, prepareTree, runBench } from './zk-bench';
 
 const LEVELS_DEFAULT = '1x1,8x8,32x32';
 const JIT_WARMUP_SECONDS = 3;
-
-function parseLevels(text: string): { sessions: number; depth: number }[] {
-  return text.split(',').map((l) => {
-    const m = /^(\d+)x(\d+)$/.exec(l.trim());
-    if (m === null) throw new Error(`level "${l}" is not SxD (e.g. 8x8)`);
-    return { sessions: Number(m[1]), depth: Number(m[2]) };
-  });
-}
-
-function cell(r: BenchResult | undefined): string {
-  if (r === undefined) return `${'-'.padStart(9)}  ${'-'.padEnd(23)}`;
-  const lat = `${r.p50Ms.toFixed(2)}/${r.p99Ms.toFixed(2)}/${r.p999Ms.toFixed(2)}`;
-  const flag = r.errors > 0 || r.protocolErrors > 0 ? ` !${r.errors + r.protocolErrors}err` : '';
-  return `${Math.round(r.opsPerSec).toString().padStart(9)}  ${(lat + flag).padEnd(23)}`;
-}
-
-function row(workload: string, level: string, theirs: BenchResult | undefined, ours: BenchResult | undefined): string {
-  const ratio = theirs !== undefined && ours !== undefined ? (ours.opsPerSec / theirs.opsPerSec).toFixed(2) : '-';
-  return `${workload.padEnd(12)} ${level.padStart(6)}  ${cell(theirs)}  ${cell(ours)}  ${ratio.padStart(6)}`;
-}
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
@@ -49,13 +30,7 @@ async function main(): Promise<void> {
   const workloads = argv.workloads.split(',').map((w) => w.trim()) as Workload[];
   for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`unknown workload ${w}`);
   const levels = parseLevels(argv.levels);
-  const wanted: ServerKind[] = argv.only !== undefined ? [argv.only] : ['apache', 'ours'];
-  const kinds = wanted.filter((k) => {
-    const reason = unavailable(k);
-    if (reason !== undefined) console.warn(`not running ${k}: ${reason}`);
-    return reason === undefined;
-  });
-  if (kinds.length === 0) throw new Error('no server to run');
+  const kinds = runnableKinds(argv.only);
   const servers = new Map<ServerKind, BenchServer>();
   try {
     for (const k of kinds) servers.set(k, await startBenchServer(k, argv['force-sync'] === 'yes'));
@@ -66,14 +41,14 @@ async function main(): Promise<void> {
       await runBench({ ...base(s), workload: 'mix', sessions: 8, depth: 8, seconds: JIT_WARMUP_SECONDS, warmupSeconds: 0 });
     }
     console.log(`\n${argv.seconds} s per cell after ${argv['warmup-seconds']} s warm-up; ops/s and latency p50/p99/p999 in ms; ratio = ours/Apache ops/s\n`);
-    console.log(`${'workload'.padEnd(12)} ${'SxD'.padStart(6)}  ${'Apache ops/s'.padStart(9)}  ${'p50/p99/p999'.padEnd(23)}  ${'ours ops/s'.padStart(9)}  ${'p50/p99/p999'.padEnd(23)}  ${'ratio'.padStart(6)}`);
+    console.log(tableHeader());
     for (const workload of workloads) {
       for (const { sessions, depth } of levels) {
         const results = new Map<ServerKind, BenchResult>();
         for (const [k, s] of servers) {
           results.set(k, await runBench({ ...base(s), workload, sessions, depth, seconds: argv.seconds, warmupSeconds: argv['warmup-seconds'] }));
         }
-        console.log(row(workload, `${sessions}x${depth}`, results.get('apache'), results.get('ours')));
+        console.log(tableRow(workload, `${sessions}x${depth}`, results.get('apache'), results.get('ours')));
       }
     }
   } finally {

@@ -31,6 +31,8 @@ export interface BenchOptions {
   dataBytes: number;
   sessionTimeoutMs: number;
   seed: number;
+  /** Ensemble members to spread the sessions over, round-robin (default: host:port only). */
+  spreadOver?: ReadonlyArray<{ readonly host: string; readonly port: number }>;
 }
 
 export interface BenchResult {
@@ -148,7 +150,10 @@ class LatencyLog {
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const rng = seededRng(o.seed);
   const next = chooser(o, rng);
-  const sessions = await Promise.all(Array.from({ length: o.sessions }, () => BenchSession.connect(o.host, o.port, o.sessionTimeoutMs)));
+  const targets = o.spreadOver ?? [{ host: o.host, port: o.port }];
+  const sessions = await Promise.all(
+    Array.from({ length: o.sessions }, (_, i) => BenchSession.connect(targets[i % targets.length]!.host, targets[i % targets.length]!.port, o.sessionTimeoutMs)),
+  );
   const log = new LatencyLog();
   let measuring = false;
   let stopping = false;

@@ -9,7 +9,7 @@ import { ConfigError, createLogger } from '../../../shared/src';
 import { CliIo, ExitCode } from '../../../shared/src/cli/exit-codes';
 import { loadZooConfig, zooConfigHelp } from '../config/zoo-config';
 import { ControlCommand, OUTPUT_FILE_NAME, PID_FILE_NAME, prepareMyid, runServerControl } from '../control/server-control';
-import { startServer } from '../server';
+import { isEnsembleMember, startServer } from '../server';
 import { ZOOKEEPER_VERSION } from '../limits';
 
 const CONFIG_DEFAULT = 'conf/zoo.cfg';
@@ -29,7 +29,8 @@ async function startForeground(configPath: string, logLevel: string): Promise<vo
     }
     throw e;
   }
-  logger.info(`starting ZooKeeper-compatible server ${ZOOKEEPER_VERSION} with ${configPath} (standalone)`);
+  const role = isEnsembleMember(config) ? `server ${config.serverId} of an ensemble of ${config.servers.length}` : 'standalone';
+  logger.info(`starting ZooKeeper-compatible server ${ZOOKEEPER_VERSION} with ${configPath} (${role})`);
   let server;
   try {
     server = await startServer(config, logger);

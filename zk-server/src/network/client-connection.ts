@@ -129,6 +129,11 @@ export class ClientConnection implements SessionHolder {
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
     const withReadOnly = req.readOnly !== undefined;
+    if (!this.server.isServing) {
+      // an ensemble member without a leader: the client tries another server
+      this.close('ZooKeeperServer not running', false);
+      return;
+    }
     if (req.lastZxidSeen > this.server.lastZxid) {
       this.close(`client has seen zxid 0x${req.lastZxidSeen.toString(16)}, ours is 0x${this.server.lastZxid.toString(16)}`);
       return;
@@ -151,7 +156,7 @@ export class ClientConnection implements SessionHolder {
   private reopenSession(sessionId: bigint, passwd: Buffer, withReadOnly: boolean): void {
     const session = this.server.sessions.get(sessionId);
     const valid = session !== undefined && !session.closing && passwd.equals(sessionPassword(sessionId));
-    if (!valid || !this.server.sessions.touch(sessionId, Date.now())) {
+    if (!valid || !this.server.touchSession(sessionId, Date.now())) {
       this.sendConnectResponse(0n, 0, Buffer.alloc(16), withReadOnly);
       this.flush();
       this.close(`session 0x${sessionId.toString(16)} is expired or invalid`, false);
@@ -188,7 +193,7 @@ export class ClientConnection implements SessionHolder {
     const header = P.RequestHeader.decode(r);
     const body = frame.subarray(r.offset);
     const now = Date.now();
-    this.server.sessions.touch(this.sessionId, now);
+    this.server.touchSession(this.sessionId, now);
     this.lastCxid = header.xid;
     this.lastOp = opInfo(header.type)?.shortName ?? 'UNKN';
     if (header.type === Op.ping) return this.pushReady(header.xid, Code.OK, now);
@@ -197,6 +202,7 @@ export class ClientConnection implements SessionHolder {
     if (info === undefined || info.kind === 'control' || header.type === Op.deleteContainer) {
       return this.pushReady(header.xid, Code.UNIMPLEMENTED, now, undefined, -1n);
     }
+    if (header.type === Op.sync) return this.onSync(header.xid, body, now);
     if (info.kind === 'read') return this.onRead(header.xid, header.type, body, now);
     this.onWrite(header.xid, header.type, body, now);
   }
@@ -225,6 +231,19 @@ export class ClientConnection implements SessionHolder {
     }
     this.slots.push({ xid, frame: null, deferred: { type, body: Buffer.from(body) }, closeAfter: false, receivedAtMs: now });
     this.pauseIfBacklogged();
+  }
+
+  /** sync: answered like a read, once the server has seen every write committed before it. */
+  private onSync(xid: number, body: Buffer, now: number): void {
+    const slot: Slot = { xid, frame: null, deferred: null, closeAfter: false, receivedAtMs: now };
+    this.slots.push(slot);
+    this.pauseIfBacklogged();
+    const request = Buffer.from(body);
+    this.server.sync(() => {
+      if (this.state === 'closed') return;
+      slot.deferred = { type: Op.sync, body: request };
+      this.drain();
+    });
   }
 
   /** Encodes the reply of a read into `w`: length, ReplyHeader, then the body on success. */

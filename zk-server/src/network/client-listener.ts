@@ -81,6 +81,11 @@ export class ClientListener {
     });
   }
 
+  /** Closes every client connection and keeps listening (an ensemble member that stopped serving). */
+  closeAll(reason: string): void {
+    for (const c of [...this.connections]) c.close(reason, false);
+  }
+
   async close(): Promise<void> {
     for (const c of [...this.connections]) c.close('server shutting down', false);
     for (const s of this.sockets) s.destroy();

@@ -12,26 +12,23 @@ import { assert, Logger, Rng } from '../../../shared/src';
 import { PRE_ALLOC_SIZE_KB_DEFAULT, SNAP_COUNT_DEFAULT } from '../limits';
 import { purgeDataDirs, PurgeResult } from './purge';
 import {
+  decodeSnapshot,
+  findNewestValidSnapshot,
   LoadedSnapshot,
-  loadNewestValidSnapshot,
   removeSnapshotTempFiles,
   SnapshotSource,
   writeSnapshot,
   WriteSnapshotOptions,
 } from './snapshot';
 import { PersistenceError, Storage, versionDir, zxidHex as hex } from './storage';
-import {
-  ENTRY_OVERHEAD_BYTES,
-  FileTxnLog,
-  LoggedTxn,
-  readTxnLogs,
-  TXN_DIGEST_BYTES,
-  TXN_HEADER_BYTES,
-} from './txn-log';
+import { FileTxnLog, LoggedTxn, logEntryBytes, readTxnLogs } from './txn-log';
 
-export interface RestoredDatabase {
+export { logEntryBytes };
+
+/** A restored data directory; `S` is the snapshot as the caller's decoder gives it. */
+export interface RestoredDatabase<S = LoadedSnapshot> {
   /** The newest valid snapshot, or null for a brand-new data directory. */
-  snapshot: LoadedSnapshot | null;
+  snapshot: S | null;
   /** Logged txns with zxid > the snapshot's, in zxid order, to apply on top of it. */
   txns: Iterable<LoggedTxn>;
   /** zxid of the last txn returned, else of the snapshot, else 0. */
@@ -45,19 +42,33 @@ export interface RestoredDatabase {
  * some exist, or when logs hold txns but there is no snapshot (as upstream: something is broken).
  * `dataLogDir` null means the logs are in dataDir.
  */
-export async function loadDatabase(
+export function loadDatabase(
   storage: Storage,
   dataDir: string,
   dataLogDir: string | null,
   log: Logger,
 ): Promise<RestoredDatabase> {
+  return restoreDataDir(storage, dataDir, dataLogDir, log, decodeSnapshot);
+}
+
+/**
+ * loadDatabase with the snapshot decoded by `decode` (decodeSnapshot, or decodeSnapshotData to
+ * keep the database as bytes); `decode` throws CodecError for a corrupt file.
+ */
+export async function restoreDataDir<S extends { name: string; zxid: bigint }>(
+  storage: Storage,
+  dataDir: string,
+  dataLogDir: string | null,
+  log: Logger,
+  decode: (bytes: Buffer, name: string) => S,
+): Promise<RestoredDatabase<S>> {
   const snapDir = versionDir(dataDir);
   const logDir = versionDir(dataLogDir ?? dataDir);
   await storage.mkdirs(snapDir);
   await storage.mkdirs(logDir);
   const stale = await removeSnapshotTempFiles(storage, snapDir);
   if (stale.length > 0) log.info('removed unfinished snapshot files', { files: stale });
-  const found = await loadNewestValidSnapshot(storage, snapDir);
+  const found = await findNewestValidSnapshot(storage, snapDir, decode);
   for (const r of found.rejected) log.warn('snapshot is corrupt, trying an older one', r);
   if (found.snapshot === null) {
     if (found.candidates > 0) {
@@ -79,12 +90,6 @@ export async function loadDatabase(
     lastZxid: hex(lastZxid),
   });
   return { snapshot, txns: logs.txns, lastZxid };
-}
-
-/** Bytes an entry takes in the log. */
-export function logEntryBytes(txn: LoggedTxn): number {
-  const digestBytes = txn.digest === null ? 0 : TXN_DIGEST_BYTES;
-  return ENTRY_OVERHEAD_BYTES + TXN_HEADER_BYTES + txn.body.length + digestBytes;
 }
 
 /** zookeeper.snapSizeLimitInKb default (4 GiB); 0 or less turns the size trigger off. */

@@ -1,16 +1,20 @@
 // Snapshots: `version-2/snapshot.<hex zxid>` files in Apache ZooKeeper 3.8's format (upstream
 // FileSnap + SerializeUtils + DataTree.serialize), written fuzzily in chunks while the tree keeps
 // changing, and read back whole with both checksums verified. Nothing here applies txns.
+// The database (sessions to end path) is also a value of its own, the body of a quorum SNAP
+// packet: encodeDatabase/decodeDatabase, and writeSnapshotData to file one that was shipped.
 //
 // File format (big-endian, jute encoding); `adler` is the Adler-32 of every byte of the file
 // before it, carried in a long:
 //   FileHeader   int magic 0x5A4B534E ("ZKSN"), int version 2, long dbid -1
+//   --- database (upstream SerializeUtils.serializeSnapshot) ---
 //   sessions     int count, then (long sessionId, int timeoutMs) per session
 //   ACL cache    int count, then (long index, vector<ACL> acls) per entry; index -1 (the open ACL
 //                of nodes created without one) is implied, never stored
 //   nodes        depth-first from the root, whose path is "": (ustring path, buffer data,
 //                long aclIndex, StatPersisted stat) per node, parents before children
 //   end          ustring "/"
+//   --- end of database ---
 //   seal         long adler, ustring "/"
 //   ZxidDigest   long zxid, int version 2, long digest (all zero when unknown: upstream's
 //                "empty digest"); readers from before 3.6 stop at the first seal
@@ -94,17 +98,32 @@ export interface SnapshotSource {
   digestAtEnd?(): { zxid: bigint; digest: bigint } | null;
 }
 
-export interface LoadedSnapshot {
+/** What a database is made of; a SnapshotSource is one. */
+export type DatabaseSource = Pick<SnapshotSource, 'sessions' | 'acls' | 'nodes'>;
+
+/** A decoded database: what a snapshot file or a SNAP packet holds; its zxid travels beside it. */
+export interface SnapshotDatabase {
+  sessions: SnapshotSession[];
+  acls: Map<bigint, ACL[]>;
+  nodes: SnapshotNode[];
+}
+
+export interface LoadedSnapshot extends SnapshotDatabase {
   /** File name, e.g. `snapshot.1a`. */
   name: string;
   /** zxid from the file name: every txn up to it is (at least) in the snapshot. */
   zxid: bigint;
   dbid: bigint;
-  sessions: SnapshotSession[];
-  acls: Map<bigint, ACL[]>;
-  nodes: SnapshotNode[];
   /** The ZxidDigest, when present and not empty (zxid > 0). */
   zxidDigest: ZxidDigest | null;
+}
+
+/** A verified snapshot file's database left as bytes, as a SNAP packet carries it. */
+export interface SnapshotData {
+  name: string;
+  zxid: bigint;
+  /** From the session count to the end path "/", both included. */
+  data: Buffer;
 }
 
 export interface WriteSnapshotOptions {
@@ -113,6 +132,63 @@ export interface WriteSnapshotOptions {
   /** Serialized bytes per write between event-loop turns. Default SNAPSHOT_CHUNK_BYTES. */
   chunkBytes?: number;
 }
+
+/** First size of the buffer encodeDatabase grows from. */
+const DATABASE_BUFFER_BYTES_INITIAL = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// The database: encoding
+
+function checkNodePath(path: string, first: boolean): void {
+  if (first) assert(path === '', `first snapshot node must be the root "", not "${path}"`);
+  else assert(path.startsWith('/') && !path.endsWith('/'), `bad snapshot node path "${path}"`);
+}
+
+function writeSessionsAndAcls(w: ByteWriter, src: DatabaseSource): void {
+  w.int32(src.sessions.length);
+  for (const s of src.sessions) {
+    assert(Number.isInteger(s.timeoutMs), 'session timeout');
+    w.int64(s.sessionId).int32(s.timeoutMs);
+  }
+  w.int32(src.acls.size);
+  for (const [index, acls] of src.acls) {
+    assert(index !== OPEN_UNSAFE_ACL_INDEX, 'ACL index -1 is implied, never stored');
+    w.int64(index);
+    jute.vector(ACL).encode(w, acls);
+  }
+}
+
+function writeNode(w: ByteWriter, node: SnapshotNode, first: boolean): void {
+  checkNodePath(node.path, first);
+  jute.ustring.encode(w, node.path);
+  jute.buffer.encode(w, node.data);
+  w.int64(node.aclIndex);
+  StatPersisted.encode(w, node.stat);
+}
+
+function writeDatabaseEnd(w: ByteWriter, nodeCount: number): void {
+  assert(nodeCount > 0, 'a database has at least the root node');
+  jute.ustring.encode(w, END_PATH);
+}
+
+/** Serializes a database at once (upstream SerializeUtils.serializeSnapshot): a SNAP's body. */
+export function encodeDatabase(src: DatabaseSource): Buffer {
+  const w = new ByteWriter(DATABASE_BUFFER_BYTES_INITIAL);
+  writeSessionsAndAcls(w, src);
+  let count = 0;
+  for (const node of src.nodes()) writeNode(w, node, count++ === 0);
+  writeDatabaseEnd(w, count);
+  return w.toBuffer();
+}
+
+/** Whether `data` ends as a database does, with the end path (a cheap check before filing it). */
+function endsWithEndPath(data: Buffer): boolean {
+  const n = data.length;
+  return n >= 5 && data.readInt32BE(n - 5) === 1 && data[n - 1] === END_PATH.charCodeAt(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot files: writing
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -137,10 +213,20 @@ class ChunkedSnapshotWriter {
   async flush(): Promise<void> {
     const bytes = this.w.view();
     if (bytes.length === 0) return;
+    await this.writeOut(bytes);
+    this.w.offset = 0;
+  }
+
+  /** Writes bytes serialized elsewhere after those buffered, without copying them. */
+  async raw(bytes: Buffer): Promise<void> {
+    await this.flush();
+    await this.writeOut(bytes);
+  }
+
+  private async writeOut(bytes: Buffer): Promise<void> {
     this.checksum = adler32(bytes, 0, bytes.length, this.checksum);
     await this.file.write(bytes, this.position);
     this.position += bytes.length;
-    this.w.offset = 0;
   }
 
   /** Adler-32 of every byte serialized so far, flushed or not. */
@@ -160,38 +246,34 @@ function digestAtEnd(src: SnapshotSource): { zxid: bigint; digest: bigint } | nu
   return src.digest === null ? null : { zxid: src.zxid, digest: src.digest };
 }
 
-function checkNodePath(path: string, first: boolean): void {
-  if (first) assert(path === '', `first snapshot node must be the root "", not "${path}"`);
-  else assert(path.startsWith('/') && !path.endsWith('/'), `bad snapshot node path "${path}"`);
+/** The database of a live source, flushed in chunks with event-loop turns between them. */
+async function writeDatabaseChunked(out: ChunkedSnapshotWriter, src: DatabaseSource): Promise<void> {
+  writeSessionsAndAcls(out.w, src);
+  let count = 0;
+  for (const node of src.nodes()) {
+    writeNode(out.w, node, count++ === 0);
+    await out.maybeFlush();
+  }
+  writeDatabaseEnd(out.w, count);
 }
 
-function writeSessionsAndAcls(w: ByteWriter, src: SnapshotSource): void {
-  w.int32(src.sessions.length);
-  for (const s of src.sessions) {
-    assert(Number.isInteger(s.timeoutMs), 'session timeout');
-    w.int64(s.sessionId).int32(s.timeoutMs);
-  }
-  w.int32(src.acls.size);
-  for (const [index, acls] of src.acls) {
-    assert(index !== OPEN_UNSAFE_ACL_INDEX, 'ACL index -1 is implied, never stored');
-    w.int64(index);
-    jute.vector(ACL).encode(w, acls);
-  }
-}
+/** Writes the database and returns the ZxidDigest's zxid and digest (null: empty digest). */
+type DatabaseWriter = (out: ChunkedSnapshotWriter) => Promise<{ zxid: bigint; digest: bigint } | null>;
 
 /**
- * Writes `src` as `<dataDir>/version-2/snapshot.<hex src.zxid>` and returns that file's path.
- * Serializes in chunks of `chunkBytes`, yielding to the event loop between chunks.
+ * Files a snapshot as `<dataDir>/version-2/snapshot.<hex zxid>`: header, database, seal,
+ * ZxidDigest, seal, through a temp file renamed once whole. Returns the file's path.
  */
-export async function writeSnapshot(
+async function writeSnapshotFile(
   storage: Storage,
   dataDir: string,
-  src: SnapshotSource,
-  options: WriteSnapshotOptions = {},
+  zxid: bigint,
+  writeDatabase: DatabaseWriter,
+  options: WriteSnapshotOptions,
 ): Promise<string> {
   const dir = versionDir(dataDir);
   await storage.mkdirs(dir);
-  const name = fileNameForZxid(SNAPSHOT_FILE_PREFIX, src.zxid);
+  const name = fileNameForZxid(SNAPSHOT_FILE_PREFIX, zxid);
   const finalPath = nodePath.join(dir, name);
   const zxidPart = name.slice(SNAPSHOT_FILE_PREFIX.length + 1);
   const tempPath = nodePath.join(dir, `${TEMP_PREFIX}${zxidPart}${TEMP_SUFFIX}`);
@@ -201,21 +283,8 @@ export async function writeSnapshot(
   try {
     const out = new ChunkedSnapshotWriter(file, options.chunkBytes ?? SNAPSHOT_CHUNK_BYTES);
     FileHeader.encode(out.w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: SNAP_DBID });
-    writeSessionsAndAcls(out.w, src);
-    let first = true;
-    for (const node of src.nodes()) {
-      checkNodePath(node.path, first);
-      first = false;
-      jute.ustring.encode(out.w, node.path);
-      jute.buffer.encode(out.w, node.data);
-      out.w.int64(node.aclIndex);
-      StatPersisted.encode(out.w, node.stat);
-      await out.maybeFlush();
-    }
-    assert(!first, 'a snapshot has at least the root node');
-    jute.ustring.encode(out.w, END_PATH);
+    const end = await writeDatabase(out);
     out.seal();
-    const end = digestAtEnd(src);
     out.w.int64(end?.zxid ?? 0n).int32(DIGEST_VERSION).int64(end?.digest ?? 0n);
     out.seal();
     await out.flush();
@@ -232,14 +301,41 @@ export async function writeSnapshot(
   return finalPath;
 }
 
-function readSeal(r: ByteReader, bytes: Buffer, what: string): void {
-  const expected = BigInt(adler32(bytes, 0, r.offset));
-  const at = r.offset;
-  const stored = r.int64();
-  if (stored !== expected) throw new CodecError(`${what} checksum mismatch`, at);
-  const at2 = r.offset;
-  if (jute.ustring.decode(r) !== END_PATH) throw new CodecError(`${what} is not followed by "/"`, at2);
+/**
+ * Writes `src` as `<dataDir>/version-2/snapshot.<hex src.zxid>` and returns that file's path.
+ * Serializes in chunks of `chunkBytes`, yielding to the event loop between chunks.
+ */
+export async function writeSnapshot(
+  storage: Storage,
+  dataDir: string,
+  src: SnapshotSource,
+  options: WriteSnapshotOptions = {},
+): Promise<string> {
+  return writeSnapshotFile(storage, dataDir, src.zxid, async (out) => {
+    await writeDatabaseChunked(out, src);
+    return digestAtEnd(src);
+  }, options);
 }
+
+/**
+ * Files a database already serialized (encodeDatabase, or a SNAP from the leader) as
+ * `<dataDir>/version-2/snapshot.<hex zxid>`, with an empty ZxidDigest, and returns the path.
+ */
+export async function writeSnapshotData(
+  storage: Storage,
+  dataDir: string,
+  snapshot: { zxid: bigint; data: Buffer },
+  options: WriteSnapshotOptions = {},
+): Promise<string> {
+  assert(endsWithEndPath(snapshot.data), 'a serialized database ends with the end path "/"');
+  return writeSnapshotFile(storage, dataDir, snapshot.zxid, async (out) => {
+    await out.raw(snapshot.data);
+    return null;
+  }, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database: decoding
 
 function readSessions(r: ByteReader): SnapshotSession[] {
   const at = r.offset;
@@ -286,8 +382,47 @@ function readNodes(r: ByteReader): SnapshotNode[] {
   }
 }
 
-/** Decodes a whole snapshot file and verifies its checksums; CodecError when it is corrupt. */
-export function decodeSnapshot(bytes: Buffer, name: string): LoadedSnapshot {
+function readDatabase(r: ByteReader): SnapshotDatabase {
+  const sessions = readSessions(r);
+  const acls = readAcls(r);
+  const nodes = readNodes(r);
+  return { sessions, acls, nodes };
+}
+
+/**
+ * Decodes a serialized database (encodeDatabase's output, a SNAP's body) that `data` holds
+ * exactly; its zxid is the caller's to know (a file name, a packet). CodecError when malformed.
+ */
+export function decodeDatabase(data: Buffer): SnapshotDatabase {
+  const r = new ByteReader(data);
+  const database = readDatabase(r);
+  if (r.remaining !== 0) throw new CodecError(`${r.remaining} bytes after the database`, r.offset);
+  return database;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot files: reading
+
+function readSeal(r: ByteReader, bytes: Buffer, what: string): void {
+  const expected = BigInt(adler32(bytes, 0, r.offset));
+  const at = r.offset;
+  const stored = r.int64();
+  if (stored !== expected) throw new CodecError(`${what} checksum mismatch`, at);
+  const at2 = r.offset;
+  if (jute.ustring.decode(r) !== END_PATH) throw new CodecError(`${what} is not followed by "/"`, at2);
+}
+
+interface ParsedSnapshotFile {
+  zxid: bigint;
+  dbid: bigint;
+  database: SnapshotDatabase;
+  /** Where the database lies in the file. */
+  databaseStart: number;
+  databaseEnd: number;
+  zxidDigest: ZxidDigest | null;
+}
+
+function parseSnapshotFile(bytes: Buffer, name: string): ParsedSnapshotFile {
   const zxid = zxidFromFileName(name, SNAPSHOT_FILE_PREFIX);
   if (zxid === null) throw new CodecError(`${name} is not a snapshot file name`, 0);
   const r = new ByteReader(bytes);
@@ -298,9 +433,9 @@ export function decodeSnapshot(bytes: Buffer, name: string): LoadedSnapshot {
   if (header.version !== SNAP_VERSION) {
     throw new CodecError(`unsupported snapshot version ${header.version}`, 4);
   }
-  const sessions = readSessions(r);
-  const acls = readAcls(r);
-  const nodes = readNodes(r);
+  const databaseStart = r.offset;
+  const database = readDatabase(r);
+  const databaseEnd = r.offset;
   readSeal(r, bytes, 'snapshot');
   let zxidDigest: ZxidDigest | null = null;
   if (r.remaining > 0) {
@@ -309,7 +444,23 @@ export function decodeSnapshot(bytes: Buffer, name: string): LoadedSnapshot {
     if (digest.zxid > 0n) zxidDigest = digest;
   }
   if (r.remaining !== 0) throw new CodecError(`${r.remaining} bytes after the snapshot`, r.offset);
-  return { name, zxid, dbid: header.dbid, sessions, acls, nodes, zxidDigest };
+  return { zxid, dbid: header.dbid, database, databaseStart, databaseEnd, zxidDigest };
+}
+
+/** Decodes a whole snapshot file and verifies its checksums; CodecError when it is corrupt. */
+export function decodeSnapshot(bytes: Buffer, name: string): LoadedSnapshot {
+  const parsed = parseSnapshotFile(bytes, name);
+  return { name, zxid: parsed.zxid, ...parsed.database, dbid: parsed.dbid, zxidDigest: parsed.zxidDigest };
+}
+
+/**
+ * Verifies a whole snapshot file as decodeSnapshot does and returns its database as bytes (a
+ * view into `bytes`); CodecError when it is corrupt.
+ */
+export function decodeSnapshotData(bytes: Buffer, name: string): SnapshotData {
+  const parsed = parseSnapshotFile(bytes, name);
+  const data = bytes.subarray(parsed.databaseStart, parsed.databaseEnd);
+  return { name, zxid: parsed.zxid, data };
 }
 
 export async function readSnapshot(
@@ -366,24 +517,30 @@ export async function removeSnapshotTempFiles(
   return removed;
 }
 
-/**
- * The newest snapshot that decodes with valid checksums, trying at most SNAPSHOT_CANDIDATES_MAX;
- * `rejected` lists the newer ones that did not, with why.
- */
-export interface SnapshotSearch {
-  snapshot: LoadedSnapshot | null;
+/** The outcome of looking for the newest valid snapshot. */
+export interface SnapshotSearch<S = LoadedSnapshot> {
+  snapshot: S | null;
   /** How many snapshot files were tried or could have been. */
   candidates: number;
+  /** The newer ones that did not decode, with why. */
   rejected: Array<{ name: string; reason: string }>;
 }
 
-export async function loadNewestValidSnapshot(storage: Storage, snapDir: string): Promise<SnapshotSearch> {
+/**
+ * The newest snapshot that `decode` accepts (it throws CodecError for a corrupt one), trying at
+ * most SNAPSHOT_CANDIDATES_MAX files.
+ */
+export async function findNewestValidSnapshot<S>(
+  storage: Storage,
+  snapDir: string,
+  decode: (bytes: Buffer, name: string) => S,
+): Promise<SnapshotSearch<S>> {
   const candidates = (await listSnapshots(storage, snapDir)).slice(0, SNAPSHOT_CANDIDATES_MAX);
   const rejected: Array<{ name: string; reason: string }> = [];
   for (const c of candidates) {
     try {
-      const snapshot = await readSnapshot(storage, snapDir, c.name);
-      return { snapshot, candidates: candidates.length, rejected };
+      const bytes = await readWholeFile(storage, nodePath.join(snapDir, c.name));
+      return { snapshot: decode(bytes, c.name), candidates: candidates.length, rejected };
     } catch (err) {
       if (!(err instanceof CodecError)) {
         throw new PersistenceError(`cannot read ${c.name}`, { cause: err });
@@ -392,4 +549,9 @@ export async function loadNewestValidSnapshot(storage: Storage, snapDir: string)
     }
   }
   return { snapshot: null, candidates: candidates.length, rejected };
+}
+
+/** The newest snapshot that decodes with valid checksums. */
+export function loadNewestValidSnapshot(storage: Storage, snapDir: string): Promise<SnapshotSearch> {
+  return findNewestValidSnapshot(storage, snapDir, decodeSnapshot);
 }

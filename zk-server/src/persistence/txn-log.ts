@@ -14,7 +14,10 @@
 //                write position comes within 4 KiB of the known size, grow by one step), so a
 //                length of 0 marks the end of the entries, as does the end of the file.
 // Entries are in increasing zxid order. A log is never appended to after a restart: the first
-// append of a run, and the first after rollLog(), creates a new file (as upstream).
+// append of a run, and the first after rollLog() or truncate(), creates a new file (as upstream).
+// Truncation (an ensemble member told to drop txns it logged but the quorum did not keep) cuts
+// the file holding the new last txn and removes later files, newest first, so that a crash part
+// way leaves a prefix of the log and never a log with a hole.
 //
 // Reading stops at the first entry that is not whole and valid (short read, length out of range,
 // missing 0x42, checksum mismatch): a torn or corrupt tail. With `repair`, the file is cut there
@@ -48,6 +51,10 @@ export interface LoggedTxn {
 export interface TxnLog {
   /** Buffers one txn; zxids must increase. */
   append(txn: LoggedTxn): void;
+  /** Buffers one txn given as its bytes (TxnHeader + record + optional TxnDigest). */
+  appendRaw(zxid: bigint, bytes: Buffer): void;
+  /** Removes every txn above `zxid`, buffered or logged, in order with the appends around it. */
+  truncate(zxid: bigint): Promise<void>;
   /** Writes every buffered txn and fsyncs once for all of them (if forceSync): group commit. */
   commit(): Promise<void>;
   /** The next append starts a new log.<zxid> file. */
@@ -121,7 +128,17 @@ export function decodeTxnBytes(bytes: Buffer): LoggedTxn {
 
 /** One whole log entry: checksum, length, txn bytes, 0x42. */
 export function encodeTxnEntry(txn: LoggedTxn): Buffer {
-  const bytes = encodeTxnBytes(txn);
+  return encodeLogEntry(encodeTxnBytes(txn));
+}
+
+/** Bytes an entry takes in the log. */
+export function logEntryBytes(txn: LoggedTxn): number {
+  const digestBytes = txn.digest === null ? 0 : TXN_DIGEST_BYTES;
+  return ENTRY_OVERHEAD_BYTES + TXN_HEADER_BYTES + txn.body.length + digestBytes;
+}
+
+/** The log entry around txn bytes already encoded. */
+export function encodeLogEntry(bytes: Buffer): Buffer {
   assert(bytes.length <= TXN_ENTRY_BYTES_MAX, `txn of ${bytes.length} bytes > TXN_ENTRY_BYTES_MAX`);
   const w = new ByteWriter(bytes.length + ENTRY_OVERHEAD_BYTES);
   w.int64(BigInt(adler32(bytes)));
@@ -216,18 +233,58 @@ export class FileTxnLog implements TxnLog {
   }
 
   append(txn: LoggedTxn): void {
-    assert(!this.closed, 'append after close');
     const zxid = txn.header.zxid;
-    assert(zxid > this.lastAppendedZxid, `zxid ${hex(zxid)} <= last appended ${hex(this.lastAppendedZxid)}`);
+    this.checkAppend(zxid);
     checkBody(txn);
+    this.buffer(zxid, () => encodeTxnEntry(txn));
+  }
+
+  /**
+   * Buffers txn bytes to be logged verbatim, as an ensemble member logs a leader's PROPOSAL.
+   * CodecError (and nothing buffered) when they are not one whole txn whose header has `zxid`.
+   */
+  appendRaw(zxid: bigint, bytes: Buffer): void {
+    this.checkAppend(zxid);
+    const header = decodeTxnBytes(bytes).header;
+    if (header.zxid !== zxid) {
+      throw new CodecError(`txn header holds zxid ${hex(header.zxid)}, not ${hex(zxid)}`, 12);
+    }
+    this.buffer(zxid, () => encodeLogEntry(bytes));
+  }
+
+  private checkAppend(zxid: bigint): void {
+    assert(!this.closed, 'append after close');
+    assert(zxid > this.lastAppendedZxid, `zxid ${hex(zxid)} <= last appended ${hex(this.lastAppendedZxid)}`);
+  }
+
+  private buffer(zxid: bigint, entry: () => Buffer): void {
     this.lastAppendedZxid = zxid;
     if (this.failure !== null) return; // nothing will be acknowledged again; keep no memory
-    this.pending.push({ zxid, bytes: encodeTxnEntry(txn), startsFile: this.rollRequested });
+    this.pending.push({ zxid, bytes: entry(), startsFile: this.rollRequested });
     this.rollRequested = false;
   }
 
   rollLog(): void {
     this.rollRequested = true;
+  }
+
+  /**
+   * Removes every txn above `zxid`. Buffered ones go at once; logged ones once the commits
+   * before this call are done, by truncateLogFiles (fsynced if forceSync). Appends after this
+   * call start a new file; zxid 0 removes every log file.
+   */
+  truncate(zxid: bigint): Promise<void> {
+    assert(!this.closed, 'truncate after close');
+    const kept = this.pending.filter((e) => e.zxid <= zxid);
+    this.pending = [];
+    if (zxid < this.lastAppendedZxid) this.lastAppendedZxid = zxid;
+    this.rollRequested = true;
+    const run = this.commitChain.then(async () => {
+      await this.writeBatch(kept);
+      await this.stopOnError(() => this.cutAfter(zxid));
+    });
+    this.commitChain = run.catch(() => undefined);
+    return run;
   }
 
   commit(): Promise<void> {
@@ -253,8 +310,13 @@ export class FileTxnLog implements TxnLog {
     if (this.failure !== null) throw this.failure;
     const batch = this.pending;
     this.pending = [];
+    await this.writeBatch(batch);
+  }
+
+  private async writeBatch(batch: PendingEntry[]): Promise<void> {
+    if (this.failure !== null) throw this.failure;
     if (batch.length === 0) return;
-    try {
+    await this.stopOnError(async () => {
       let start = 0;
       while (start < batch.length) {
         let end = start + 1;
@@ -262,12 +324,28 @@ export class FileTxnLog implements TxnLog {
         await this.writeRun(batch.slice(start, end));
         start = end;
       }
+    });
+  }
+
+  /** Runs `work`; if it fails, the log stops and this and every later commit reject. */
+  private async stopOnError(work: () => Promise<void>): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    try {
+      await work();
     } catch (err) {
       const message = 'txn log write failed; no further write is acknowledged';
       this.failure = new PersistenceError(message, { cause: err });
       this.log.error('txn log write failed; the log is stopped', { error: String(err) });
       throw this.failure;
     }
+  }
+
+  private async cutAfter(zxid: bigint): Promise<void> {
+    // the file being written may be cut or removed; the next append opens a new one anyway
+    const current = this.current;
+    this.current = null;
+    if (current !== null) await current.file.close();
+    await truncateLogFiles(this.storage, this.logDir, zxid, this.log, { fsync: this.forceSync });
   }
 
   /** Writes entries that go to one file (a new one if the first starts a file), then fsyncs it. */
@@ -595,4 +673,84 @@ async function setAsideUnreachable(
     await storage.rename(nodePath.join(logDir, f.name), nodePath.join(logDir, setAside));
   }
   await storage.fsyncDir(logDir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Truncation
+
+export interface TruncateLogOptions {
+  /** fsync what changed (the directory after removals, the file after a cut). Default true. */
+  fsync?: boolean;
+}
+
+/**
+ * Removes every logged txn above `zxid` from the log files in `logDir` (upstream
+ * FileTxnLog.truncate): later files go first, newest first, and their removal is made durable
+ * before the file holding `zxid` is cut after its last entry at or below it (its preallocated
+ * tail and any torn tail go too), so that a crash part way leaves a prefix of the log. A file
+ * left without entries is removed. Never call it while a FileTxnLog writes to `logDir`: use
+ * FileTxnLog.truncate, which orders it with the appends.
+ */
+export async function truncateLogFiles(
+  storage: Storage,
+  logDir: string,
+  zxid: bigint,
+  logger: Logger,
+  options: TruncateLogOptions = {},
+): Promise<void> {
+  const fsync = options.fsync ?? true;
+  const files = await listLogFiles(storage, logDir);
+  const later = files.filter((f) => f.startZxid > zxid).reverse();
+  for (const f of later) {
+    logger.info('removing txn log file: all its txns are truncated', {
+      file: f.name,
+      afterZxid: hex(zxid),
+    });
+    await storage.remove(nodePath.join(logDir, f.name));
+  }
+  if (fsync && later.length > 0) await storage.fsyncDir(logDir);
+  const holder = files.filter((f) => f.startZxid <= zxid).pop();
+  if (holder !== undefined) await cutLogFile(storage, logDir, holder, zxid, logger, fsync);
+}
+
+async function cutLogFile(
+  storage: Storage,
+  logDir: string,
+  info: LogFileInfo,
+  zxid: bigint,
+  logger: Logger,
+  fsync: boolean,
+): Promise<void> {
+  const scanned = await scanLogFile(storage, logDir, info);
+  let kept = 0;
+  let end = FILE_HEADER_BYTES;
+  for (const txn of scanned.txns) {
+    if (txn.header.zxid > zxid) break;
+    kept++;
+    end += logEntryBytes(txn);
+  }
+  const path = nodePath.join(logDir, info.name);
+  if (kept === 0) {
+    logger.info('removing txn log file: all its txns are truncated', {
+      file: info.name,
+      afterZxid: hex(zxid),
+    });
+    await storage.remove(path);
+    if (fsync) await storage.fsyncDir(logDir);
+    return;
+  }
+  if (end === scanned.fileSize) return;
+  const file = await storage.open(path, 'write');
+  try {
+    await file.truncate(end);
+    if (fsync) await file.fsync();
+  } finally {
+    await file.close();
+  }
+  logger.info('txn log file cut by truncation', {
+    file: info.name,
+    afterZxid: hex(zxid),
+    txnsRemoved: scanned.txns.length - kept,
+    lengthBytes: end,
+  });
 }

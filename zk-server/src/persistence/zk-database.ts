@@ -7,21 +7,27 @@ import { join } from 'node:path';
 import { ByteReader, Logger } from '../../../shared/src';
 import { decodeTxn } from '../protocol/txn-codec';
 import { DataNode } from '../data/data-node';
+import { DataTree } from '../data/data-tree';
 import { joinPath } from '../data/path';
 import { ZooKeeperServer } from '../zookeeper-server';
 import { RestoredDatabase } from './file-txn-snap-log';
-import { SnapshotNode, SnapshotSource } from './snapshot';
+import { DatabaseSource, SnapshotDatabase, SnapshotNode, SnapshotSession, SnapshotSource } from './snapshot';
 import { versionDir } from './storage';
+
+/** Replaces the content of `tree` with the nodes and ACL cache of `db` (its sessions are the caller's). */
+export function loadDatabaseInto(tree: DataTree, db: SnapshotDatabase): void {
+  tree.clearForLoad();
+  for (const [index, acl] of db.acls) tree.acls.load(index, acl);
+  for (const n of db.nodes) tree.loadSnapshotNode(n.path, DataNode.fromPersisted(n.data, n.aclIndex, n.stat));
+  tree.acls.purgeUnused();
+}
 
 /** Loads a restored snapshot and replays the logged txns after it into `zk`. Returns txns replayed. */
 export function restoreInto(zk: ZooKeeperServer, restored: RestoredDatabase, logger: Logger): number {
   const { tree } = zk;
   const snapshot = restored.snapshot;
   if (snapshot !== null) {
-    tree.clearForLoad();
-    for (const [index, acl] of snapshot.acls) tree.acls.load(index, acl);
-    for (const n of snapshot.nodes) tree.loadSnapshotNode(n.path, DataNode.fromPersisted(n.data, n.aclIndex, n.stat));
-    tree.acls.purgeUnused();
+    loadDatabaseInto(tree, snapshot);
     tree.lastProcessedZxid = snapshot.zxid;
     for (const s of snapshot.sessions) zk.sessions.add(s.sessionId, s.timeoutMs, Date.now());
     logger.info(`loaded ${snapshot.name}: ${tree.nodeCount} nodes, ${snapshot.sessions.length} sessions`);
@@ -37,12 +43,15 @@ export function restoreInto(zk: ZooKeeperServer, restored: RestoredDatabase, log
 
 /** A snapshot of the live tree: depth-first, children listed when their parent is visited. */
 export function snapshotSourceOf(zk: ZooKeeperServer): SnapshotSource {
-  const { tree } = zk;
+  const sessions = [...zk.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeoutMs: s.timeoutMs }));
+  return { ...databaseSourceOf(zk.tree, sessions), zxid: zk.tree.lastProcessedZxid, digest: null };
+}
+
+/** The database of `tree` and `sessions`, walked as snapshotSourceOf describes. */
+export function databaseSourceOf(tree: DataTree, sessions: SnapshotSession[]): DatabaseSource {
   return {
-    sessions: [...zk.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeoutMs: s.timeoutMs })),
+    sessions,
     acls: tree.acls.entries(),
-    zxid: tree.lastProcessedZxid,
-    digest: null,
     *nodes(): Iterable<SnapshotNode> {
       const stack = ['/'];
       while (stack.length > 0) {

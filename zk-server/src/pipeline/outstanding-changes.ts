@@ -89,6 +89,13 @@ export class OutstandingChanges implements ChangeView {
   get size(): number {
     return this.byPath.size;
   }
+
+  /** Forgets every pending record: the txns they belong to will never be applied (a leader stepped down). */
+  clear(): void {
+    this.byPath.clear();
+    this.inOrder.length = 0;
+    this.head = 0;
+  }
 }
 
 /** A scratch layer over a view: a multi validates into it and commits only if every op passes. */

@@ -21,6 +21,8 @@ export interface FourLetterSource {
   watchesByPath(): Map<string, bigint[]>;
   sessionDump(): string;
   config(): Record<string, string | number>;
+  /** What `conf` prints after config(): an ensemble member's quorum settings and membership. */
+  configTail(): string;
   dirSizes(): { datadir: number; logdir: number };
   mntr(): Array<[string, string | number]>;
   startedAtMs: number;
@@ -114,7 +116,7 @@ export const FOUR_LETTER_WORDS: ReadonlyMap<string, Word> = new Map<string, Word
       return `${VERSION_LINE}\nClients:\n${clients}\n${latencyLines(src)}`;
     }),
   ],
-  ['conf', (src) => Object.entries(src.config()).map(([k, v]) => `${k}=${v}\n`).join('')],
+  ['conf', (src) => Object.entries(src.config()).map(([k, v]) => `${k}=${v}\n`).join('') + src.configTail()],
   ['cons', needsServing(cons)],
   ['crst', (src) => (src.resetConnectionStats(), 'Connection stats reset.\n')],
   ['srst', (src) => (src.resetStats(), 'Server stats reset.\n')],

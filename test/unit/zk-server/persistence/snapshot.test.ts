@@ -3,7 +3,10 @@ import * as nodePath from 'node:path';
 import { AssertionFailure, CodecError } from '../../../../shared/src';
 import { NodeStorage } from '../../../../zk-server/src/persistence/storage';
 import {
+  decodeDatabase,
   decodeSnapshot,
+  decodeSnapshotData,
+  encodeDatabase,
   hasSnapshotTail,
   listSnapshots,
   loadNewestValidSnapshot,
@@ -11,6 +14,7 @@ import {
   SnapshotNode,
   SnapshotSource,
   writeSnapshot,
+  writeSnapshotData,
 } from '../../../../zk-server/src/persistence/snapshot';
 import { ACL } from '../../../../zk-server/src/protocol/records/data';
 import {
@@ -191,6 +195,55 @@ describe('snapshot files', () => {
     expect(found.snapshot?.name).toBe('snapshot.5');
     expect(found.rejected.map((r) => r.name)).toEqual(['snapshot.10', 'snapshot.9']);
     expect(found.rejected[0]!.reason).toMatch(/checksum/);
+  });
+});
+
+describe('the database as a value (the body of a SNAP)', () => {
+  test('encodeDatabase and decodeDatabase round trip sessions, ACL cache and nodes', () => {
+    const src = source();
+    expect(decodeDatabase(encodeDatabase(src))).toEqual({ sessions: src.sessions, acls: src.acls, nodes: sampleNodes() });
+  });
+
+  test('it is what a snapshot file holds between its header and its first seal', async () => {
+    const storage = new MemoryStorage();
+    await writeSnapshot(storage, DATA, source());
+    const file = storage.bytes(`${SNAP_DIR}/snapshot.5`);
+    const data = encodeDatabase(source());
+    expect(file.subarray(16, 16 + data.length).equals(data)).toBe(true);
+    const read = decodeSnapshotData(file, 'snapshot.5');
+    expect(read).toEqual({ name: 'snapshot.5', zxid: 5n, data });
+  });
+
+  test('writeSnapshotData files it exactly as writeSnapshot files the same tree', async () => {
+    const fromTree = new MemoryStorage();
+    await writeSnapshot(fromTree, DATA, { ...source(), digest: null });
+    const fromData = new MemoryStorage();
+    const path = await writeSnapshotData(fromData, DATA, { zxid: 5n, data: encodeDatabase(source()) });
+    expect(path).toBe(`${SNAP_DIR}/snapshot.5`);
+    expect(await fromData.list(SNAP_DIR)).toEqual(['snapshot.5']);
+    expect(fromData.bytes(path).equals(fromTree.bytes(path))).toBe(true);
+  });
+
+  test('an upstream snapshot refiled from its database keeps every byte before the digest', async () => {
+    const upstream = fs.readFileSync(nodePath.join(FIXTURES, 'snapshot.c'));
+    const { data } = decodeSnapshotData(upstream, 'snapshot.c');
+    expect(decodeDatabase(data).nodes).toEqual(decodeSnapshot(upstream, 'snapshot.c').nodes);
+    const storage = new MemoryStorage();
+    const path = await writeSnapshotData(storage, DATA, { zxid: 0xcn, data });
+    const sealEnd = 16 + data.length + 13;
+    expect(storage.bytes(path).subarray(0, sealEnd).equals(upstream.subarray(0, sealEnd))).toBe(true);
+    expect(decodeSnapshot(storage.bytes(path), 'snapshot.c').zxidDigest).toBeNull();
+  });
+
+  test('bytes missing or left over are a CodecError', () => {
+    const data = encodeDatabase(source());
+    expect(() => decodeDatabase(data.subarray(0, data.length - 1))).toThrow(CodecError);
+    expect(() => decodeDatabase(Buffer.concat([data, Buffer.from([0])]))).toThrow(CodecError);
+  });
+
+  test('bytes that do not end as a database are not filed', async () => {
+    const data = encodeDatabase(source());
+    await expect(writeSnapshotData(new MemoryStorage(), DATA, { zxid: 5n, data: data.subarray(0, 20) })).rejects.toThrow(AssertionFailure);
   });
 });
 

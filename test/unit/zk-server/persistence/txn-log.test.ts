@@ -1,9 +1,10 @@
 import * as nodePath from 'node:path';
 import { Op } from '../../../../zk-server/src/protocol/op-codes';
-import { AssertionFailure } from '../../../../shared/src';
+import { AssertionFailure, CodecError } from '../../../../shared/src';
 import { NodeStorage, PersistenceError } from '../../../../zk-server/src/persistence/storage';
 import {
   decodeTxnBytes,
+  encodeTxnBytes,
   encodeTxnEntry,
   FILE_HEADER_BYTES,
   FileTxnLog,
@@ -11,6 +12,7 @@ import {
   logFilesFrom,
   paddedFileSize,
   readTxnLogs,
+  truncateLogFiles,
   UNREACHABLE_LOG_PREFIX,
 } from '../../../../zk-server/src/persistence/txn-log';
 import { CreateSessionTxn } from '../../../../zk-server/src/protocol/records/txn';
@@ -387,6 +389,115 @@ describe('torn and corrupt tails', () => {
     const storage = new MemoryStorage();
     storage.setBytes(`${DIR}/log.1`, Buffer.from('5a4b534e000000020000000000000000', 'hex'));
     await expect(readTxnLogs(storage, DIR, 0n, quiet(), { repair: true })).rejects.toThrow(/not a version-2 txn log/);
+  });
+});
+
+describe('raw appends', () => {
+  test('txn bytes appended raw make the same file as the txns appended decoded', async () => {
+    const decoded = new MemoryStorage();
+    await writeLog(decoded, [createRun(1n, 5n)]);
+    const raw = new MemoryStorage();
+    const log = new FileTxnLog(raw, DIR, { preAllocSizeKiB: 16, logger: quiet() });
+    for (const t of createRun(1n, 5n)) log.appendRaw(t.header.zxid, encodeTxnBytes(t));
+    await log.commit();
+    await log.close();
+    expect(raw.bytes(`${DIR}/log.1`).equals(decoded.bytes(`${DIR}/log.1`))).toBe(true);
+  });
+
+  test('bytes that are not one txn, or whose header names another zxid, are refused unbuffered', async () => {
+    const storage = new MemoryStorage();
+    const log = new FileTxnLog(storage, DIR, { preAllocSizeKiB: 16, logger: quiet() });
+    const bytes = encodeTxnBytes(txns.create(1n, '/a'));
+    expect(() => log.appendRaw(1n, bytes.subarray(0, bytes.length - 3))).toThrow(CodecError);
+    expect(() => log.appendRaw(2n, bytes)).toThrow(/header holds zxid 0x1, not 0x2/);
+    log.appendRaw(1n, bytes);
+    await log.commit();
+    await log.close();
+    const read = await readTxnLogs(storage, DIR, 0n, quiet());
+    expect(read.txns.map((t) => t.header.zxid)).toEqual([1n]);
+  });
+});
+
+describe('truncation', () => {
+  const zxidsOf = async (storage: MemoryStorage | FaultyStorage) =>
+    (await readTxnLogs(storage, DIR, 0n, quiet())).txns.map((t) => t.header.zxid);
+  const namesOf = async (storage: MemoryStorage) => (await listLogFiles(storage, DIR)).map((f) => f.name);
+
+  test('cuts the file holding the zxid after its entry; later appends go to a new file', async () => {
+    const storage = new MemoryStorage();
+    const log = new FileTxnLog(storage, DIR, { preAllocSizeKiB: 16, logger: quiet() });
+    for (const t of createRun(1n, 10n)) log.append(t);
+    await log.commit();
+    await log.truncate(6n);
+    expect(storage.bytes(`${DIR}/log.1`).length).toBe(16 + createRun(1n, 6n).reduce((n, t) => n + encodeTxnEntry(t).length, 0));
+    for (const t of createRun(7n, 8n, '/other')) log.append(t);
+    await log.commit();
+    await log.close();
+    expect(await namesOf(storage)).toEqual(['log.1', 'log.7']);
+    const read = await readTxnLogs(storage, DIR, 0n, quiet());
+    expect(read.txns.map(plainTxn)).toEqual([...createRun(1n, 6n), ...createRun(7n, 8n, '/other')].map(plainTxn));
+  });
+
+  test('removes the files after the one holding the zxid', async () => {
+    const storage = new MemoryStorage();
+    for (const run of [createRun(1n, 3n), createRun(4n, 6n), createRun(7n, 9n)]) await writeLog(storage, [run]);
+    expect(await namesOf(storage)).toEqual(['log.1', 'log.4', 'log.7']);
+    const log = new FileTxnLog(storage, DIR, { preAllocSizeKiB: 16, logger: quiet(), lastZxid: 9n });
+    await log.truncate(5n);
+    await log.close();
+    expect(await namesOf(storage)).toEqual(['log.1', 'log.4']);
+    expect(await zxidsOf(storage)).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+
+  test('buffered entries above the zxid are dropped, those below kept, appends after it follow', async () => {
+    const storage = new MemoryStorage();
+    const log = new FileTxnLog(storage, DIR, { preAllocSizeKiB: 16, logger: quiet() });
+    for (const t of createRun(1n, 5n)) log.append(t);
+    await log.commit();
+    for (const t of createRun(6n, 9n)) log.append(t);
+    const truncated = log.truncate(7n);
+    expect(log.lastZxid).toBe(7n);
+    for (const t of createRun(8n, 9n, '/other')) log.append(t);
+    await truncated;
+    await log.commit();
+    await log.close();
+    const read = await readTxnLogs(storage, DIR, 0n, quiet());
+    expect(read.txns.map(plainTxn)).toEqual([...createRun(1n, 7n), ...createRun(8n, 9n, '/other')].map(plainTxn));
+    expect(await namesOf(storage)).toEqual(['log.1', 'log.8']);
+  });
+
+  test('zxid 0 removes every log file', async () => {
+    const storage = new MemoryStorage();
+    await writeLog(storage, [createRun(1n, 3n)]);
+    await writeLog(storage, [createRun(4n, 6n)]);
+    await truncateLogFiles(storage, DIR, 0n, quiet());
+    expect(await namesOf(storage)).toEqual([]);
+  });
+
+  test('a failed cut leaves a prefix: later files are already gone, the holder whole', async () => {
+    const memory = new MemoryStorage();
+    await writeLog(memory, [createRun(1n, 3n)]);
+    await writeLog(memory, [createRun(4n, 6n)]);
+    await writeLog(memory, [createRun(7n, 9n)]);
+    const storage = new FaultyStorage(memory);
+    storage.faults.set('truncate', ioError('EIO'));
+    await expect(truncateLogFiles(storage, DIR, 5n, quiet())).rejects.toThrow(/EIO/);
+    expect(await namesOf(memory)).toEqual(['log.1', 'log.4']);
+    expect(await zxidsOf(memory)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(storage.counts.fsyncDir).toBe(1); // the removal was durable before the cut began
+  });
+
+  test('a failed truncation stops the log like a failed write', async () => {
+    const memory = new MemoryStorage();
+    const storage = new FaultyStorage(memory);
+    const log = new FileTxnLog(storage, DIR, { preAllocSizeKiB: 16, logger: quiet() });
+    for (const t of createRun(1n, 4n)) log.append(t);
+    await log.commit();
+    storage.faults.set('truncate', ioError('EIO'));
+    await expect(log.truncate(2n)).rejects.toThrow(PersistenceError);
+    storage.faults.clear();
+    log.append(txns.create(3n, '/x'));
+    await expect(log.commit()).rejects.toThrow(PersistenceError);
   });
 });
 

@@ -38,7 +38,7 @@ class Bench {
           progressed = true;
           const ready = node.ready();
           this.readies.get(id)!.push(ready);
-          for (const out of ready.messages) if (out.kind === 'send') this.queue.push({ from: id, to: out.to, message: out.message });
+          for (const out of [...ready.sendFirst, ...ready.messages]) if (out.kind === 'send') this.queue.push({ from: id, to: out.to, message: out.message });
           for (const t of ready.committed) this.applied.get(id)!.push(t.zxid);
           node.advance(ready);
         }
@@ -119,6 +119,20 @@ describe('ZabNode', () => {
     const withAppend = bench.readies.get(1)!.find((r) => r.appendTxns.some((t) => t.zxid === 0x100000001n))!;
     expect(withAppend.mustSync).toBe(true);
     expect(withAppend.messages).toContainEqual({ kind: 'send', to: 3, message: { type: 'ACK', zxid: 0x100000001n } });
+  });
+
+  it("sends the leader's PROPOSAL before its own append is durable, never a follower's ACK", () => {
+    const bench = new Bench([1, 2, 3]);
+    bench.flush();
+    bench.tick(2);
+    bench.nodes.get(3)!.propose(txnBytes(1));
+    bench.flush();
+    const leaderAppend = bench.readies.get(3)!.find((r) => r.appendTxns.some((t) => t.zxid === 0x100000001n))!;
+    expect(leaderAppend.mustSync).toBe(true);
+    expect(leaderAppend.sendFirst).toContainEqual({ kind: 'send', to: 1, message: expect.objectContaining({ type: 'PROPOSAL', zxid: 0x100000001n }) });
+    expect(leaderAppend.messages).toEqual([]);
+    const followerAppend = bench.readies.get(1)!.find((r) => r.appendTxns.some((t) => t.zxid === 0x100000001n))!;
+    expect(followerAppend.sendFirst.map((o) => (o.kind === 'send' ? o.message.type : 'close'))).not.toContain('ACK');
   });
 
   it('persists acceptedEpoch with its ACKEPOCH and currentEpoch with its NEWLEADER ACK', () => {

@@ -285,6 +285,31 @@ export class LeaderState {
     }
   }
 
+  /** The zxid propose() would assign now, or null when it would refuse. */
+  nextZxid(): bigint | null {
+    if (this.phase !== 'broadcast' || this.counter >= ZXID_COUNTER_MAX) return null;
+    const committed = this.ctx.committedZxid;
+    const outstanding = this.counter - (epochOf(committed) === this.epoch ? counterOf(committed) : 0);
+    if (outstanding >= this.ctx.cfg.outstandingProposalsMax) return null;
+    return makeZxid(this.epoch, this.counter + 1);
+  }
+
+  /** Learners that are voters (observers excluded) and the observers, and how many of each are synced. */
+  learnerCounts(): { followers: number; syncedFollowers: number; observers: number; syncedObservers: number } {
+    const counts = { followers: 0, syncedFollowers: 0, observers: 0, syncedObservers: 0 };
+    for (const s of this.learners.values()) {
+      const synced = s.phase === 'synced' || s.phase === 'uptodate';
+      if (s.observer) {
+        counts.observers++;
+        if (synced) counts.syncedObservers++;
+      } else {
+        counts.followers++;
+        if (synced) counts.syncedFollowers++;
+      }
+    }
+    return counts;
+  }
+
   /** Assigns the next zxid to `txn` (TxnHeader first), logs it and sends it to the voters. */
   propose(txn: Buffer): ProposeResult {
     if (this.phase !== 'broadcast') return { ok: false, reason: 'not-serving', leader: this.ctx.myId };

@@ -96,6 +96,9 @@ interface Packet<T extends PacketTypeName> {
 /** Packets the consensus core does not interpret; their payload is kept as written. */
 export type OpaquePacketName = 'REQUEST' | 'REVALIDATE' | 'SYNC' | 'COMMITANDACTIVATE' | 'INFORMANDACTIVATE';
 
+/** A packet the core carries without interpreting: client traffic and reconfiguration. */
+export type OpaqueMessage = Packet<OpaquePacketName> & { readonly data: Buffer | null; readonly authinfo: readonly Id[] };
+
 export type QuorumMessage =
   | (Packet<'PROPOSAL' | 'INFORM'> & { readonly txn: Buffer })
   | Packet<'ACK' | 'COMMIT' | 'UPTODATE' | 'DIFF' | 'TRUNC'>
@@ -105,7 +108,7 @@ export type QuorumMessage =
   | (Packet<'FOLLOWERINFO' | 'OBSERVERINFO'> & { readonly info: LearnerInfo })
   | (Packet<'LEADERINFO'> & { readonly protocolVersion: number })
   | (Packet<'ACKEPOCH'> & { readonly currentEpoch: number })
-  | (Packet<OpaquePacketName> & { readonly data: Buffer | null; readonly authinfo: readonly Id[] });
+  | OpaqueMessage;
 
 export type PeerMessage = Notification | QuorumMessage;
 

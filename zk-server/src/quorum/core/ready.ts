@@ -5,7 +5,11 @@
 //   3. apply: restore the state machine from `snapshotToInstall`, then apply `committed` in order;
 //   4. call advance(ready).
 // ACKs, ACKEPOCHs and NEWLEADER ACKs ride in `messages`, so they leave only once what they vouch
-// for is durable. ReadyBuilder merges the writes a node makes between two Readies so that this
+// for is durable. Messages that vouch for nothing of this member's disk (a leader's PROPOSAL,
+// COMMIT and INFORM, PINGs) ride in `sendFirst` while nothing else was queued before them: the
+// runtime sends them before it persists, so the followers' fsyncs run alongside the leader's, as
+// upstream's leader sends a proposal before logging it itself. A COMMIT is only decided on acks
+// that are already durable, so it never depends on this Ready's writes either. ReadyBuilder merges the writes a node makes between two Readies so that this
 // fixed order has the same effect as the order they were made in.
 
 import { assert } from '../../../../shared/src';
@@ -47,6 +51,8 @@ export interface Ready {
   readonly persistEpochs?: EpochFiles;
   /** Something above must be durable before the messages are sent. */
   readonly mustSync: boolean;
+  /** Sent before persisting: they come before every message of `messages`. */
+  readonly sendFirst: readonly Outbound[];
   readonly messages: readonly Outbound[];
   /** Committed txns, in zxid order, to apply after the messages are sent. */
   readonly committed: readonly LoggedTxn[];
@@ -56,11 +62,15 @@ export interface Ready {
   readonly notes: readonly string[];
 }
 
+/** Packets that vouch for nothing on this member's disk, so they may leave before it is written. */
+const SEND_FIRST_TYPES: ReadonlySet<string> = new Set(['PROPOSAL', 'COMMIT', 'INFORM', 'PING']);
+
 export class ReadyBuilder {
   private snapshot: StateSnapshot | undefined;
   private truncateTo: bigint | undefined;
   private appends: LoggedTxn[] = [];
   private epochs: { acceptedEpoch?: number; currentEpoch?: number } = {};
+  private first: Outbound[] = [];
   private outbound: Outbound[] = [];
   private notes: string[] = [];
 
@@ -91,7 +101,19 @@ export class ReadyBuilder {
   }
 
   send(to: number, message: PeerMessage): void {
-    this.outbound.push({ kind: 'send', to, message });
+    // once a message has to wait for the disk, every later one waits behind it, keeping the order
+    if (this.outbound.length === 0 && SEND_FIRST_TYPES.has(message.type)) this.first.push({ kind: 'send', to, message });
+    else this.outbound.push({ kind: 'send', to, message });
+  }
+
+  /**
+   * Hands out the messages queued to be sent first, for a runtime whose previous Ready has sent
+   * all of its messages already (so these overtake nothing).
+   */
+  takeSendFirst(): Outbound[] {
+    const first = this.first;
+    this.first = [];
+    return first;
   }
 
   close(to: number): void {
@@ -109,6 +131,7 @@ export class ReadyBuilder {
       this.appends.length > 0 ||
       this.epochs.acceptedEpoch !== undefined ||
       this.epochs.currentEpoch !== undefined ||
+      this.first.length > 0 ||
       this.outbound.length > 0 ||
       this.notes.length > 0
     );
@@ -124,6 +147,7 @@ export class ReadyBuilder {
       appendTxns: this.appends,
       ...(hasEpochs ? { persistEpochs: { ...this.epochs } } : {}),
       mustSync,
+      sendFirst: this.first,
       messages: this.outbound,
       committed,
       ...(roleChange !== undefined ? { roleChange } : {}),
@@ -133,6 +157,7 @@ export class ReadyBuilder {
     this.truncateTo = undefined;
     this.appends = [];
     this.epochs = {};
+    this.first = [];
     this.outbound = [];
     this.notes = [];
     return ready;

@@ -16,7 +16,7 @@ import { LearnerState } from './learner-state';
 import { Notification, NOTIFICATION_VERSION, PeerMessage, PeerStateName } from './messages';
 import { NodeContext, resolveZabConfig, ResolvedZabConfig, ZabConfig } from './node-context';
 import { QuorumVerifier } from './quorum-verifier';
-import { Ready, ReadyBuilder, Role, RoleInfo, StateSnapshot } from './ready';
+import { Outbound, Ready, ReadyBuilder, Role, RoleInfo, StateSnapshot } from './ready';
 import { hexZxid } from './zxid';
 
 /** What the runtime recovered from storage: epoch files, the snapshot's zxid, the txns after it. */
@@ -47,6 +47,8 @@ export interface ZabStatus {
   readonly lastLoggedZxid: bigint;
   readonly committedZxid: bigint;
   readonly appliedZxid: bigint;
+  /** Leader only: its learners by kind, and how many of them are synced. */
+  readonly learners: { followers: number; syncedFollowers: number; observers: number; syncedObservers: number } | null;
 }
 
 /** A txn to propose: its bytes (TxnHeader first, zxid left for the leader), or header and record. */
@@ -270,7 +272,21 @@ export class ZabNode {
       lastLoggedZxid: this.history.lastZxid,
       committedZxid: this.committedZxid,
       appliedZxid: this.appliedZxid,
+      learners: this.leader?.learnerCounts() ?? null,
     };
+  }
+
+  /**
+   * Messages queued since the last Ready that may be sent at once (see Ready.sendFirst). Only for
+   * a runtime whose Ready in flight has no message left to send.
+   */
+  takeSendFirst(): Outbound[] {
+    return this.builder.takeSendFirst();
+  }
+
+  /** On the serving leader: the zxid the next propose() will assign, or null if it would refuse. */
+  nextProposalZxid(): bigint | null {
+    return this.leader?.nextZxid() ?? null;
   }
 
   // ---- what the role state machines may do ----

@@ -8,8 +8,8 @@
 import { assert, Clock, TimerHandle } from '../../../../shared/src';
 import { LoggedTxn } from '../core/history';
 import { ProposeResult } from '../core/leader-state';
-import { PeerMessage } from '../core/messages';
-import { EpochFiles, Ready, RoleInfo, StateSnapshot } from '../core/ready';
+import { OpaqueMessage, PeerMessage } from '../core/messages';
+import { EpochFiles, Outbound, Ready, RoleInfo, StateSnapshot } from '../core/ready';
 import { ProposeInput, ZabNode, ZabStatus } from '../core/zab-node';
 import { ZabConfig } from '../core/node-context';
 
@@ -58,6 +58,14 @@ export interface PeerStorage {
   sync(done: (error?: Error) => void): void;
 }
 
+/** One buffered PeerStorage write, as storages queue them until `sync`. */
+export type PeerStorageWrite =
+  | { readonly kind: 'install'; readonly snapshot: StateSnapshot }
+  | { readonly kind: 'snapshot'; readonly snapshot: StateSnapshot }
+  | { readonly kind: 'truncate'; readonly zxid: bigint }
+  | { readonly kind: 'append'; readonly txns: readonly LoggedTxn[] }
+  | { readonly kind: 'epochs'; readonly epochs: EpochFiles };
+
 /** The replicated state: a data tree in the server, a model in tests. */
 export interface StateMachine {
   /** Starts over from `snapshot` (null: the empty initial state). */
@@ -80,7 +88,20 @@ export interface PeerRuntimeEvents {
   onRole?(info: RoleInfo): void;
   onNote?(line: string): void;
   onFatal?(error: Error): void;
+  /**
+   * A REQUEST, REVALIDATE or SYNC packet: client traffic the core does not route. Delivered in
+   * arrival order with the packets around it, after the core has stepped every earlier one.
+   */
+  onClientTraffic?(from: number, message: ClientTraffic): void;
+  /** A learner's PING answer reached the leader: its data lists the sessions it kept alive. */
+  onLearnerPing?(from: number, data: Buffer | null): void;
+  /** The data a learner puts in its PING answer (upstream: the sessions touched since the last one). */
+  learnerPingData?(): Buffer | null;
 }
+
+export type ClientTrafficType = 'REQUEST' | 'REVALIDATE' | 'SYNC';
+export type ClientTraffic = OpaqueMessage & { readonly type: ClientTrafficType };
+const CLIENT_TRAFFIC: ReadonlySet<string> = new Set<ClientTrafficType>(['REQUEST', 'REVALIDATE', 'SYNC']);
 
 type Input =
   | { readonly kind: 'tick' }
@@ -94,6 +115,9 @@ export class PeerRuntime {
   private stopped = false;
   private readonly inbox: Input[] = [];
   private appliedSinceSnapshot = 0;
+  private role: RoleInfo | null = null;
+  /** The Ready in flight still has messages to send once its writes are durable. */
+  private lateMessagesPending = false;
 
   constructor(
     private readonly options: PeerRuntimeOptions,
@@ -150,8 +174,26 @@ export class PeerRuntime {
   propose(txn: ProposeInput): ProposeResult {
     if (this.node === null || this.stopped) return { ok: false, reason: 'not-leader', leader: null };
     const result = this.node.propose(txn);
+    // while the previous batch is being made durable, its PROPOSALs are already out: this one
+    // follows at once instead of waiting for that fsync
+    if (this.busy && !this.lateMessagesPending) this.send(this.node.takeSendFirst());
     this.pump();
     return result;
+  }
+
+  /** On the serving leader: the zxid the next propose() will assign, or null if it would refuse. */
+  nextProposalZxid(): bigint | null {
+    if (this.node === null || this.stopped) return null;
+    return this.node.nextProposalZxid();
+  }
+
+  /**
+   * Sends client traffic (REQUEST, REVALIDATE, SYNC) at once, outside any Ready. It overtakes no
+   * packet of an earlier Ready: those were sent before their txns were applied.
+   */
+  sendClientTraffic(to: number, message: ClientTraffic): void {
+    if (this.stopped) return;
+    this.transport.send(to, message);
   }
 
   private scheduleTick(): void {
@@ -178,8 +220,16 @@ export class PeerRuntime {
     switch (input.kind) {
       case 'tick':
         return node.tick();
-      case 'message':
-        return node.step(input.from, input.message);
+      case 'message': {
+        const { from, message } = input;
+        node.step(from, message);
+        if (CLIENT_TRAFFIC.has(message.type)) {
+          this.events.onClientTraffic?.(from, message as ClientTraffic);
+        } else if (message.type === 'PING' && this.events.onLearnerPing !== undefined && node.status().role === 'leading') {
+          this.events.onLearnerPing(from, message.data);
+        }
+        return;
+      }
       case 'disconnected':
         return node.disconnected(input.peer);
     }
@@ -189,7 +239,10 @@ export class PeerRuntime {
     while (!this.stopped && !this.busy && this.node!.hasReady()) {
       const ready = this.node!.ready();
       this.busy = true;
+      if (ready.roleChange !== undefined) this.role = ready.roleChange;
       this.persist(ready);
+      this.send(ready.sendFirst);
+      this.lateMessagesPending = ready.messages.length > 0;
       if (!ready.mustSync) {
         this.finish(ready);
         continue;
@@ -221,10 +274,8 @@ export class PeerRuntime {
 
   /** Steps (2) to (4), then the inputs that waited. */
   private finish(ready: Ready): void {
-    for (const out of ready.messages) {
-      if (out.kind === 'send') this.transport.send(out.to, out.message);
-      else this.transport.close(out.to);
-    }
+    this.send(ready.messages);
+    this.lateMessagesPending = false;
     if (ready.snapshotToInstall !== undefined) {
       this.stateMachine.restore(ready.snapshotToInstall);
       this.appliedSinceSnapshot = 0;
@@ -239,6 +290,20 @@ export class PeerRuntime {
     this.maybeSnapshot(ready.committed.length);
     this.busy = false;
     while (this.inbox.length > 0 && !this.stopped) this.feed(this.inbox.shift()!);
+  }
+
+  private send(messages: readonly Outbound[]): void {
+    for (const out of messages) {
+      if (out.kind === 'close') this.transport.close(out.to);
+      else if (out.message.type === 'PING' && this.events.learnerPingData !== undefined && out.to === this.leaderId()) {
+        this.transport.send(out.to, { ...out.message, data: this.events.learnerPingData() });
+      } else this.transport.send(out.to, out.message);
+    }
+  }
+
+  /** The leader this member follows, or null when it leads or looks. */
+  private leaderId(): number | null {
+    return this.role !== null && (this.role.role === 'following' || this.role.role === 'observing') ? this.role.leader : null;
   }
 
   private maybeSnapshot(applied: number): void {

@@ -2,6 +2,7 @@
 // throws CodecError with the offset; it never reads past `end`.
 
 import { CodecError } from '../errors';
+import { INT64_BYTE_ORDER, int64Scratch, int64ScratchBytes } from './int64-scratch';
 
 export class ByteReader {
   offset: number;
@@ -55,9 +56,12 @@ export class ByteReader {
 
   int64(): bigint {
     this.need(8, 'int64');
-    const v = this.buf.readBigInt64BE(this.offset);
+    // Buffer.readBigInt64BE builds the value with BigInt arithmetic, allocating on the way
+    const buf = this.buf;
+    const at = this.offset;
+    for (let i = 0; i < 8; i++) int64ScratchBytes[INT64_BYTE_ORDER[i]!] = buf[at + i]!;
     this.offset += 8;
-    return v;
+    return int64Scratch[0]!;
   }
 
   float64(): number {

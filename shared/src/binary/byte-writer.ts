@@ -1,6 +1,20 @@
 // Growable big-endian writer. Length prefixes are reserved and patched once the body is written.
 
+import { INT64_BYTE_ORDER, int64Scratch, int64ScratchBytes } from './int64-scratch';
+
 const INITIAL_CAPACITY_BYTES = 256;
+/** Strings up to this length are checked for ASCII and copied in JS; longer ones go to Buffer. */
+const SHORT_STRING_CHARS_MAX = 64;
+
+/** UTF-8 length of `s`: the code unit count when it is short ASCII, else Buffer.byteLength. */
+export function utf8ByteLength(s: string): number {
+  if (s.length <= SHORT_STRING_CHARS_MAX) {
+    let i = 0;
+    while (i < s.length && s.charCodeAt(i) < 0x80) i++;
+    if (i === s.length) return i;
+  }
+  return Buffer.byteLength(s);
+}
 
 export class ByteWriter {
   buf: Buffer;
@@ -12,7 +26,7 @@ export class ByteWriter {
 
   private ensure(n: number): void {
     if (this.offset + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, INITIAL_CAPACITY_BYTES);
     while (size < this.offset + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.offset);
@@ -52,9 +66,15 @@ export class ByteWriter {
     return this;
   }
 
+  /** Wraps modulo 2^64, as BigInt.asIntN(64, v). */
   int64(v: bigint): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
+    // Buffer.writeBigInt64BE splits the value with BigInt arithmetic in JS, allocating several
+    // BigInts per call, and zxids, times and every Stat field but four are longs
+    int64Scratch[0] = v;
+    const buf = this.buf;
+    const at = this.offset;
+    for (let i = 0; i < 8; i++) buf[at + i] = int64ScratchBytes[INT64_BYTE_ORDER[i]!]!;
     this.offset += 8;
     return this;
   }
@@ -100,6 +120,23 @@ export class ByteWriter {
   }
 
   utf8(s: string): this {
+    if (s.length <= SHORT_STRING_CHARS_MAX) {
+      // short ASCII (paths, ACL schemes and ids) is copied here: cheaper than a call into C++
+      this.ensure(s.length);
+      const buf = this.buf;
+      const at = this.offset;
+      let i = 0;
+      while (i < s.length) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+        i++;
+      }
+      if (i === s.length) {
+        this.offset += i;
+        return this;
+      }
+    }
     const n = Buffer.byteLength(s);
     this.ensure(n);
     this.buf.write(s, this.offset, n, 'utf8');
@@ -121,7 +158,8 @@ export class ByteWriter {
 
   /** A view of the bytes written so far (shares memory with the writer). */
   view(): Buffer {
-    return this.buf.subarray(0, this.offset);
+    // a writer sized exactly (sizeOf first) is full: its buffer is the view, without a new object
+    return this.offset === this.buf.length ? this.buf : this.buf.subarray(0, this.offset);
   }
 
   /** A copy of the bytes written so far. */

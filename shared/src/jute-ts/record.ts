@@ -37,12 +37,60 @@ function isOptional(f: FieldSpec): boolean {
 
 function checkFieldList(name: string, fields: readonly FieldSpec[]): void {
   let seenOptional = false;
+  const names = new Set<string>();
   for (const f of fields) {
+    // a literal {"__proto__": x} sets the prototype instead of a field
+    if (names.has(f[0]) || f[0] === '__proto__') {
+      throw new Error(`record ${name}: bad or repeated field name ${f[0]}`);
+    }
+    names.add(f[0]);
     if (seenOptional && !isOptional(f)) {
       throw new Error(`record ${name}: optional field before required field ${f[0]}`);
     }
     seenOptional = seenOptional || isOptional(f);
   }
+}
+
+type CompiledCodec<T> = Pick<Codec<T>, 'encode' | 'decode' | 'sizeOf'>;
+
+/**
+ * Builds encode/decode/sizeOf for one record as straight-line code, one function per record:
+ * every record runs through its own property accesses and calls, so each stays monomorphic and
+ * the decoded object is built as one literal. A single loop over the field list shared by all
+ * records is megamorphic at every access; requests and txns pass through several records each.
+ * The generated text holds only field names (as JSON string literals) and indexes into `codecs`.
+ */
+function compile<T>(fields: readonly FieldSpec[]): CompiledCodec<T> {
+  const codecs = fields.map((f) => f[1]);
+  const locals = codecs.map((_, i) => `const c${i} = codecs[${i}];`).join('\n');
+  const encode: string[] = [];
+  const size: string[] = ['let size = 0;'];
+  const required: string[] = [];
+  const optionalTail: string[] = [];
+  fields.forEach((f, i) => {
+    const key = JSON.stringify(f[0]);
+    if (isOptional(f)) {
+      encode.push(`if (v[${key}] === undefined) return;`);
+      size.push(`if (v[${key}] === undefined) return size;`);
+      optionalTail.push(`if (r.remaining === 0) return o;`, `o[${key}] = c${i}.decode(r);`);
+    } else {
+      required.push(`${key}: c${i}.decode(r)`);
+    }
+    encode.push(`c${i}.encode(w, v[${key}]);`);
+    size.push(`size += c${i}.sizeOf(v[${key}]);`);
+  });
+  size.push('return size;');
+  const decode = [`const o = { ${required.join(', ')} };`, ...optionalTail, 'return o;'];
+  const body = [
+    "'use strict';",
+    locals,
+    `return {`,
+    `  encode(w, v) {\n${encode.join('\n')}\n  },`,
+    `  decode(r) {\n${decode.join('\n')}\n  },`,
+    `  sizeOf(v) {\n${size.join('\n')}\n  },`,
+    `};`,
+  ].join('\n');
+  return new Function('codecs', body)(codecs) as CompiledCodec<T>;
 }
 
 export function record<const Fields extends readonly FieldSpec[]>(
@@ -51,41 +99,15 @@ export function record<const Fields extends readonly FieldSpec[]>(
 ): RecordCodec<RecordOf<Fields>> {
   checkFieldList(name, fields);
   type T = RecordOf<Fields>;
-  const names = fields.map((f) => f[0]);
-  const codecs = fields.map((f) => f[1]);
-  const optional = fields.map(isOptional);
-  const count = fields.length;
+  const compiled = compile<T>(fields);
 
   const codec: RecordCodec<T> = {
     kind: name,
     name,
     fields,
-    encode(w: ByteWriter, v: T): void {
-      const o = v as Record<string, unknown>;
-      for (let i = 0; i < count; i++) {
-        const value = o[names[i]!];
-        if (optional[i] && value === undefined) return;
-        codecs[i]!.encode(w, value);
-      }
-    },
-    decode(r: ByteReader): T {
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i < count; i++) {
-        if (optional[i] && r.remaining === 0) break;
-        o[names[i]!] = codecs[i]!.decode(r);
-      }
-      return o as T;
-    },
-    sizeOf(v: T): number {
-      const o = v as Record<string, unknown>;
-      let size = 0;
-      for (let i = 0; i < count; i++) {
-        const value = o[names[i]!];
-        if (optional[i] && value === undefined) break;
-        size += codecs[i]!.sizeOf(value);
-      }
-      return size;
-    },
+    encode: compiled.encode,
+    decode: compiled.decode,
+    sizeOf: compiled.sizeOf,
     toBytes(v: T): Buffer {
       const w = new ByteWriter(codec.sizeOf(v));
       codec.encode(w, v);

@@ -4,7 +4,7 @@
 // Decoders compare every length with the bytes left before allocating anything.
 
 import { ByteReader } from '../binary/byte-reader';
-import { ByteWriter } from '../binary/byte-writer';
+import { ByteWriter, utf8ByteLength } from '../binary/byte-writer';
 import { CodecError } from '../errors';
 
 export interface Codec<T> {
@@ -78,7 +78,7 @@ export const nullableUstring: Codec<string | null> = {
     const n = readLength(r, 'ustring');
     return n === -1 ? null : r.utf8(n);
   },
-  sizeOf: (v) => 4 + (v === null ? 0 : Buffer.byteLength(v)),
+  sizeOf: (v) => 4 + (v === null ? 0 : utf8ByteLength(v)),
 };
 
 /** ustring where a null (length -1) decodes as the empty string: callers never see null. */
@@ -95,12 +95,17 @@ export interface VectorCodec<T> extends Codec<T[]> {
 }
 
 export function vector<T>(item: Codec<T>): VectorCodec<T> {
+  // the item's functions are taken once: every vector shares these loops, so `item.encode` would
+  // be a lookup on a different codec object at each use
+  const encodeItem = item.encode;
+  const decodeItem = item.decode;
+  const sizeOfItem = item.sizeOf;
   return {
     kind: `vector<${item.kind}>`,
     item,
     encode: (w, v) => {
       w.int32(v.length);
-      for (const x of v) item.encode(w, x);
+      for (let i = 0; i < v.length; i++) encodeItem(w, v[i]!);
     },
     decode: (r) => {
       const at = r.offset;
@@ -109,12 +114,12 @@ export function vector<T>(item: Codec<T>): VectorCodec<T> {
       // every item takes at least one byte, so a count beyond the bytes left is malformed
       if (n > r.remaining) throw new CodecError(`vector count ${n} exceeds the ${r.remaining} bytes left`, at);
       const out: T[] = [];
-      for (let i = 0; i < n; i++) out.push(item.decode(r));
+      for (let i = 0; i < n; i++) out.push(decodeItem(r));
       return out;
     },
     sizeOf: (v) => {
       let size = 4;
-      for (const x of v) size += item.sizeOf(x);
+      for (let i = 0; i < v.length; i++) size += sizeOfItem(v[i]!);
       return size;
     },
   };

@@ -11,6 +11,11 @@ function keyOf(acl: readonly ACL[]): string {
 }
 
 const OPEN_KEY = keyOf(OPEN_ACL_UNSAFE);
+const OPEN_ENTRY = OPEN_ACL_UNSAFE[0]!;
+
+function isOpen(a: ACL): boolean {
+  return a.perms === OPEN_ENTRY.perms && a.id.scheme === OPEN_ENTRY.id.scheme && a.id.id === OPEN_ENTRY.id.id;
+}
 
 export class AclCache {
   private readonly byIndex = new Map<bigint, { acl: readonly ACL[]; refs: number }>();
@@ -19,6 +24,8 @@ export class AclCache {
 
   /** The index for `acl`, adding a reference. */
   ref(acl: readonly ACL[]): bigint {
+    // most nodes are open: answer that without building the key string
+    if (acl.length === 1 && isOpen(acl[0]!)) return OPEN_UNSAFE_ACL_INDEX;
     const key = keyOf(acl);
     if (key === OPEN_KEY) return OPEN_UNSAFE_ACL_INDEX;
     const found = this.byKey.get(key);

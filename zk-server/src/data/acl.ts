@@ -87,10 +87,13 @@ export function isSuper(ctx: AclContext): boolean {
 /** True if `ctx` has `perm` on a node with `acl` (PrepRequestProcessor.checkACL). */
 export function hasPermission(ctx: AclContext, acl: readonly ACL[], perm: number): boolean {
   if (acl.length === 0) return true;
+  // an open entry answers before the super check walks the caller's ids (the outcome is the same)
+  for (const entry of acl) {
+    if ((entry.perms & perm) !== 0 && entry.id.scheme === 'world' && entry.id.id === 'anyone') return true;
+  }
   if (isSuper(ctx)) return true;
   for (const entry of acl) {
     if ((entry.perms & perm) === 0) continue;
-    if (entry.id.scheme === 'world' && entry.id.id === 'anyone') return true;
     for (const authId of ctx.authInfo) {
       if (idMatches(authId, entry.id)) return true;
     }
@@ -113,6 +116,8 @@ function aclKey(a: ACL): string {
  */
 export function fixupAcl(path: string, ctx: AclContext, acl: readonly ACL[]): ACL[] {
   if (acl.length === 0) throw new KeeperError(Code.INVALIDACL, path);
+  // the usual list, one world:anyone entry, needs neither expansion nor de-duplication
+  if (acl.length === 1 && acl[0]!.id.scheme === 'world' && acl[0]!.id.id === 'anyone') return [acl[0]!];
   const out: ACL[] = [];
   const seen = new Set<string>();
   const push = (a: ACL): void => {

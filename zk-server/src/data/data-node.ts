@@ -24,7 +24,9 @@ export function ttlOwner(ttlMs: bigint): bigint {
 export function kindOfOwner(owner: bigint): NodeKind {
   if (owner === 0n) return NodeKind.Persistent;
   if (owner === CONTAINER_OWNER) return NodeKind.Container;
-  if ((owner & EXTENDED_MASK) === EXTENDED_MASK) return NodeKind.Ttl;
+  // (owner & EXTENDED_MASK) === EXTENDED_MASK, i.e. a high byte of 0xff, is this range of negative
+  // longs; comparing allocates nothing, where & makes a BigInt (and every Stat asks for the kind)
+  if (owner < 0n && owner >= EXTENDED_MASK) return NodeKind.Ttl;
   return NodeKind.Ephemeral;
 }
 
@@ -105,6 +107,16 @@ export class DataNode {
     if (this.children === null) this.children = new Set();
     this.children.add(name);
     this.childrenBytes = null;
+  }
+
+  /** Adds `name` unless it is there already; false when it was (one lookup for both). */
+  addChildIfAbsent(name: string): boolean {
+    if (this.children === null) this.children = new Set();
+    const before = this.children.size;
+    this.children.add(name);
+    if (this.children.size === before) return false;
+    this.childrenBytes = null;
+    return true;
   }
 
   removeChild(name: string): void {

@@ -134,20 +134,20 @@ export class DataTree {
       case Op.create2: {
         const r = txn.record;
         result.path = r.path;
-        result.err = this.createNode(r.path, r.data, r.acl, r.ephemeral ? clientId : 0n, r.parentCVersion, zxid, time, events);
-        break;
+        this.createNode(result, r.path, r.data, r.acl, r.ephemeral ? clientId : 0n, r.parentCVersion, zxid, time, events);
+        return result;
       }
       case Op.createContainer: {
         const r = txn.record;
         result.path = r.path;
-        result.err = this.createNode(r.path, r.data, r.acl, CONTAINER_OWNER, r.parentCVersion, zxid, time, events);
-        break;
+        this.createNode(result, r.path, r.data, r.acl, CONTAINER_OWNER, r.parentCVersion, zxid, time, events);
+        return result;
       }
       case Op.createTTL: {
         const r = txn.record;
         result.path = r.path;
-        result.err = this.createNode(r.path, r.data, r.acl, ttlOwner(r.ttl), r.parentCVersion, zxid, time, events);
-        break;
+        this.createNode(result, r.path, r.data, r.acl, ttlOwner(r.ttl), r.parentCVersion, zxid, time, events);
+        return result;
       }
       case Op.delete:
       case Op.deleteContainer:
@@ -156,8 +156,8 @@ export class DataTree {
         break;
       case Op.setData:
         result.path = txn.record.path;
-        result.err = this.setData(txn.record.path, txn.record.data, txn.record.version, zxid, time, events);
-        break;
+        this.setData(result, txn.record.path, txn.record.data, txn.record.version, zxid, time, events);
+        return result;
       case Op.setACL:
         result.path = txn.record.path;
         result.err = this.setAcl(txn.record.path, txn.record.acl, txn.record.version);
@@ -198,7 +198,9 @@ export class DataTree {
     }
   }
 
+  /** Sets `result.err`, and `result.stat` on success (from the new node: no second lookup). */
   private createNode(
+    result: TxnResult,
     path: string,
     data: Buffer | null,
     acl: readonly ACL[],
@@ -207,12 +209,17 @@ export class DataTree {
     zxid: bigint,
     time: bigint,
     events: TreeEvent[],
-  ): number {
+  ): void {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
-    if (parent === undefined) return Code.NONODE;
-    const name = baseName(path);
-    if (parent.children?.has(name)) return Code.NODEEXISTS;
+    if (parent === undefined) {
+      result.err = Code.NONODE;
+      return;
+    }
+    if (!parent.addChildIfAbsent(baseName(path))) {
+      result.err = Code.NODEEXISTS;
+      return;
+    }
     let parentCVersion = parentCVersionIn;
     if (parentCVersion === -1) parentCVersion = parent.cversion + 1;
     // a replayed create of a node that the fuzzy snapshot saw created and deleted leaves cversion alone
@@ -221,7 +228,6 @@ export class DataTree {
       parent.pzxid = zxid;
     }
     const node = this.newNode(data === null ? null : Buffer.from(data), this.acls.ref(acl), zxid, time, owner);
-    parent.addChild(name);
     this.nodes.set(path, node);
     this.approximateDataSize += path.length + node.dataLength;
     this.trackOwner(path, owner);
@@ -229,7 +235,7 @@ export class DataTree {
       { type: EventType.NodeCreated, path, acl: this.aclOf(node) },
       { type: EventType.NodeChildrenChanged, path: parentPath, acl: this.aclOf(parent) },
     );
-    return Code.OK;
+    result.stat = node.stat();
   }
 
   private trackOwner(path: string, owner: bigint): void {
@@ -283,16 +289,28 @@ export class DataTree {
     return Code.OK;
   }
 
-  private setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: bigint, events: TreeEvent[]): number {
+  /** Sets `result.err`, and `result.stat` on success. */
+  private setData(
+    result: TxnResult,
+    path: string,
+    data: Buffer | null,
+    version: number,
+    zxid: bigint,
+    time: bigint,
+    events: TreeEvent[],
+  ): void {
     const node = this.nodes.get(path);
-    if (node === undefined) return Code.NONODE;
+    if (node === undefined) {
+      result.err = Code.NONODE;
+      return;
+    }
     this.approximateDataSize += (data === null ? 0 : data.length) - node.dataLength;
     node.data = data === null ? null : Buffer.from(data);
     node.version = version;
     node.mzxid = zxid;
     node.mtime = time;
     events.push({ type: EventType.NodeDataChanged, path, acl: this.aclOf(node) });
-    return Code.OK;
+    result.stat = node.stat();
   }
 
   private setAcl(path: string, acl: readonly ACL[], version: number): number {

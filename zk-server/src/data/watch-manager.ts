@@ -22,6 +22,8 @@ export class WatchManager<W extends Watcher> {
   private readonly watchTable = new Map<string, Map<W, number>>();
   private readonly watch2Paths = new Map<W, Set<string>>();
   private recursiveCount = 0;
+  /** What trigger returns when nobody waits: most writes touch unwatched paths. */
+  private readonly nobody: ReadonlySet<W> = new Set<W>();
 
   add(path: string, watcher: W, mode: WatcherMode = WatcherMode.Standard): void {
     let watchers = this.watchTable.get(path);
@@ -84,7 +86,8 @@ export class WatchManager<W extends Watcher> {
    * The watchers to tell about `type` at `path`, one each; one-shot watches that fire are removed.
    * Watchers in `suppress` (already told by the other manager) are left out.
    */
-  trigger(path: string, type: EventType, suppress?: ReadonlySet<W>): Set<W> {
+  trigger(path: string, type: EventType, suppress?: ReadonlySet<W>): ReadonlySet<W> {
+    if (this.recursiveCount === 0 && !this.watchTable.has(path)) return this.nobody;
     const fired = new Set<W>();
     let at = path;
     for (;;) {

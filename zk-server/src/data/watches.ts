@@ -40,7 +40,7 @@ export class Watches<W extends EventSink> {
   }
 
   /** Only watchers allowed to read the node hear of it (ZOOKEEPER-4799, CVE-2024-23944). */
-  private notify(watchers: Set<W>, event: TreeEvent): void {
+  private notify(watchers: ReadonlySet<W>, event: TreeEvent): void {
     for (const w of watchers) {
       if (this.mayRead(w, event.acl)) w.sendWatchEvent(event.type, event.path);
     }

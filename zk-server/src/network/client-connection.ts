@@ -25,6 +25,13 @@ const AUTH_XID = -4;
 const SET_WATCHES_XID = -8;
 /** Slots waiting for replies before this connection stops reading its socket. */
 const SLOTS_BEFORE_PAUSE = 1000;
+/**
+ * First capacity of each outbox (it grows as needed). Below half of Buffer.poolSize, so a new one
+ * is a slice of Node's buffer pool rather than a fresh allocation after every flush.
+ */
+const OUTBOX_BYTES_INITIAL = 2048;
+/** A write's reply: header (16) + length (4) + Stat (68) + a path; grows when a path is longer. */
+const WRITE_REPLY_BYTES_GUESS = 128;
 
 export interface ConnectionSettings {
   minSessionTimeoutMs: number;
@@ -65,7 +72,7 @@ export class ClientConnection implements SessionHolder {
   private readonly splitter: FrameSplitter;
   private readonly slots: Slot[] = [];
   private early: Buffer[] = [];
-  private outbox = new ByteWriter(4096);
+  private outbox = new ByteWriter(OUTBOX_BYTES_INITIAL);
   private flushScheduled = false;
   private handshakeTimer: NodeJS.Timeout | null;
   private paused = false;
@@ -272,23 +279,31 @@ export class ClientConnection implements SessionHolder {
     const slot: Slot = { xid, frame: null, deferred: null, closeAfter: type === Op.closeSession, receivedAtMs: now };
     this.slots.push(slot);
     this.pauseIfBacklogged();
-    const request = { sessionId: this.sessionId, cxid: xid, type, body: Buffer.from(body), authInfo: [...this.authInfo] };
+    // `body` is a view of a socket chunk, which nothing reuses or changes: the request holds it only
+    // until the txn is applied, and the tree copies whatever data it keeps.
+    const request = { sessionId: this.sessionId, cxid: xid, type, body, authInfo: [...this.authInfo] };
     this.server.submit(request, (zxid, result) => {
       if (this.state === 'closed') return;
-      slot.frame = this.encodeWrite(xid, type, zxid, result);
       this.countReply(xid, zxid, now);
+      if (this.slots[0] === slot && !slot.closeAfter) {
+        // nothing is ahead of it (the usual case): straight into the outbox, no frame of its own
+        this.slots.shift();
+        this.encodeWrite(this.outbox, xid, type, zxid, result);
+      } else {
+        slot.frame = this.encodeWrite(new ByteWriter(WRITE_REPLY_BYTES_GUESS), xid, type, zxid, result).view();
+      }
       this.drain();
     });
   }
 
-  private encodeWrite(xid: number, type: number, zxid: bigint, result: TxnResult): Buffer {
-    const w = new ByteWriter(128);
+  /** Appends the framed reply of a write to `w`: length, ReplyHeader, then the response on success. */
+  private encodeWrite(w: ByteWriter, xid: number, type: number, zxid: bigint, result: TxnResult): ByteWriter {
     const at = w.reserve(4);
     const err = replyErrorOf(type, result);
     P.ReplyHeader.encode(w, { xid, zxid, err });
     if (err === Code.OK) encodeWriteReply(type, result, w);
     w.patchInt32(at, w.offset - at - 4);
-    return w.view();
+    return w;
   }
 
   /** A reply known at once (ping, auth, unknown op), in its place in the order. */
@@ -362,7 +377,7 @@ export class ClientConnection implements SessionHolder {
     this.flushScheduled = false;
     if (this.outbox.offset === 0 || this.socket.destroyed) return;
     const bytes = this.outbox.view();
-    this.outbox = new ByteWriter(4096);
+    this.outbox = new ByteWriter(OUTBOX_BYTES_INITIAL);
     this.packetsSent++;
     this.server.stats.packetsSent++;
     const ok = this.socket.write(bytes);

@@ -14,7 +14,17 @@ import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH } from '../data/data-tree';
 import { validatePath } from '../data/path';
 import { TTL_MS_MAX } from '../limits';
 import { SessionTracker } from '../session/session-tracker';
-import { ChangeView, NodeRecord, OutstandingChanges, ScratchView } from './outstanding-changes';
+import {
+  ChangeView,
+  NodeRecord,
+  OutstandingChanges,
+  ScratchView,
+  createdRecord,
+  deletedRecord,
+  withAcl,
+  withChildren,
+  withVersion,
+} from './outstanding-changes';
 import { MultiOp, PreparedTxn, Request, decodeMultiOps } from './request';
 
 export interface PrepOptions {
@@ -30,7 +40,6 @@ interface CreateArgs {
   data: Buffer | null;
   acl: ACL[];
   flags: number;
-  ttl: bigint;
 }
 
 export class PrepStage {
@@ -67,9 +76,11 @@ export class PrepStage {
       case Op.create:
       case Op.create2:
       case Op.createContainer:
-        return this.create(request.type, request, { ...P.CreateRequest.decode(r), ttl: -1n }, zxid, this.changes);
-      case Op.createTTL:
-        return this.create(request.type, request, P.CreateTTLRequest.decode(r), zxid, this.changes);
+        return this.create(request.type, request, P.CreateRequest.decode(r), -1n, zxid, this.changes);
+      case Op.createTTL: {
+        const args = P.CreateTTLRequest.decode(r);
+        return this.create(request.type, request, args, args.ttl, zxid, this.changes);
+      }
       case Op.delete:
         return this.delete(request, P.DeleteRequest.decode(r), zxid, this.changes);
       case Op.deleteContainer:
@@ -94,8 +105,8 @@ export class PrepStage {
     }
   }
 
-  private create(type: number, request: Request, args: CreateArgs, zxid: bigint, view: ChangeView): Txn {
-    const { flags, ttl } = args;
+  private create(type: number, request: Request, args: CreateArgs, ttl: bigint, zxid: bigint, view: ChangeView): Txn {
+    const flags = args.flags;
     if (flags < 0 || flags > 6) throw new KeeperError(Code.BADARGUMENTS, args.path);
     const isTtl = flags === 5 || flags === 6;
     const isSequential = flags === 2 || flags === 3 || flags === 6;
@@ -107,11 +118,12 @@ export class PrepStage {
     let path = args.path;
     const lastSlash = path.lastIndexOf('/');
     if (lastSlash === -1 || path.includes('\u0000')) throw new KeeperError(Code.BADARGUMENTS, path);
-    const acl = fixupAcl(path, this.ctx(request), args.acl);
+    const ctx = this.ctx(request);
+    const acl = fixupAcl(path, ctx, args.acl);
     const parentPath = path.slice(0, lastSlash);
     const parent = view.get(parentPath);
     if (parent === undefined) throw new KeeperError(Code.NONODE, parentPath);
-    checkPermission(this.ctx(request), parent.acl, Perms.CREATE, path);
+    checkPermission(ctx, parent.acl, Perms.CREATE, path);
     if (isSequential) path = path + String(parent.cversion).padStart(10, '0');
     validatePath(path);
     if (view.get(path) !== undefined) throw new KeeperError(Code.NODEEXISTS, path);
@@ -120,8 +132,8 @@ export class PrepStage {
     }
     const parentCVersion = parent.cversion + 1;
     const owner = isContainer ? CONTAINER_OWNER : isTtl ? ttlOwner(ttl) : isEphemeral ? request.sessionId : 0n;
-    view.put({ ...parent, path: parentPath, zxid, cversion: parentCVersion, childCount: parent.childCount + 1 });
-    view.put({ path, zxid, exists: true, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, childCount: 0, acl });
+    view.put(withChildren(parent, parentPath, zxid, parentCVersion, parent.childCount + 1));
+    view.put(createdRecord(path, zxid, owner, acl));
     const data = args.data;
     if (type === Op.createContainer) {
       return { type: Op.createContainer, record: { path, data, acl, parentCVersion } };
@@ -139,8 +151,8 @@ export class PrepStage {
   }
 
   private removeNode(view: ChangeView, parent: NodeRecord, parentPath: string, node: NodeRecord, zxid: bigint): void {
-    view.put({ ...parent, path: parentPath, zxid, childCount: parent.childCount - 1 });
-    view.put({ ...node, zxid, exists: false });
+    view.put(withChildren(parent, parentPath, zxid, parent.cversion, parent.childCount - 1));
+    view.put(deletedRecord(node, zxid));
   }
 
   private delete(request: Request, req: P.DeleteRequest, zxid: bigint, view: ChangeView): Txn {
@@ -178,7 +190,7 @@ export class PrepStage {
     if (node === undefined) throw new KeeperError(Code.NONODE, req.path);
     checkPermission(this.ctx(request), node.acl, Perms.WRITE, req.path);
     const version = checkVersion(node.version, req.version, req.path);
-    view.put({ ...node, zxid, version });
+    view.put(withVersion(node, zxid, version));
     return { type: Op.setData, record: { path: req.path, data: req.data, version } };
   }
 
@@ -190,7 +202,7 @@ export class PrepStage {
     if (node === undefined) throw new KeeperError(Code.NONODE, req.path);
     checkPermission(this.ctx(request), node.acl, Perms.ADMIN, req.path);
     const version = checkVersion(node.aversion, req.version, req.path);
-    view.put({ ...node, zxid, aversion: version, acl });
+    view.put(withAcl(node, zxid, version, acl));
     return { type: Op.setACL, record: { path: req.path, acl, version } };
   }
 
@@ -232,7 +244,7 @@ export class PrepStage {
       case Op.create:
       case Op.createContainer:
       case Op.createTTL:
-        return this.create(op.type, request, op.record, zxid, view);
+        return this.create(op.type, request, op.record, op.record.ttl, zxid, view);
       case Op.delete:
         return this.delete(request, op.record, zxid, view);
       case Op.setData:
@@ -251,10 +263,12 @@ export class PrepStage {
     for (const p of pending.created) paths.add(p);
     for (const path of paths) {
       const node = this.changes.get(path);
-      if (node !== undefined) this.changes.put({ ...node, zxid, exists: false });
+      if (node !== undefined) this.changes.put(deletedRecord(node, zxid));
       const parentPath = path.slice(0, path.lastIndexOf('/'));
       const parent = this.changes.get(parentPath);
-      if (parent !== undefined) this.changes.put({ ...parent, path: parentPath, zxid, childCount: parent.childCount - 1 });
+      if (parent !== undefined) {
+        this.changes.put(withChildren(parent, parentPath, zxid, parent.cversion, parent.childCount - 1));
+      }
     }
     this.sessions.setClosing(request.sessionId);
     return { type: Op.closeSession, record: { paths2Delete: [...paths] } };

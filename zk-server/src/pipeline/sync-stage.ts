@@ -1,7 +1,8 @@
 // The sync step: appends each prepared txn to the durable log and, once per batch, waits for the
 // log to be on disk (group commit: every txn that arrived while the previous fsync ran shares the
-// next one). Only then does the batch move on to be applied and answered. Without a log (a server
-// run purely in memory) a batch moves on at the next turn of the event loop.
+// next one). Only then does the batch move on to be applied and answered, batches strictly in
+// order. Without a log (a server run purely in memory) a batch moves on at the next turn of the
+// event loop.
 
 import { TxnDigest, TxnHeader } from '../protocol/records/txn';
 import { txnToBytes } from '../protocol/txn-codec';
@@ -17,8 +18,11 @@ export interface DurableLog {
 
 export class SyncStage<T extends { prepared: PreparedTxn }> {
   private batch: T[] = [];
-  private flushing = false;
-  private scheduled = false;
+  /** Durable batches not yet handed on, oldest first. */
+  private readonly durable: T[][] = [];
+  private committing = false;
+  private commitScheduled = false;
+  private handOnScheduled = false;
   private failure: Error | null = null;
   private snapshotDue = false;
 
@@ -36,7 +40,7 @@ export class SyncStage<T extends { prepared: PreparedTxn }> {
       if (this.log.append({ header, body: txnToBytes(txn), digest: null }) === true) this.snapshotDue = true;
     }
     this.batch.push(item);
-    this.schedule();
+    this.scheduleCommit();
   }
 
   /** Txns accepted but not yet durable and applied. */
@@ -44,34 +48,66 @@ export class SyncStage<T extends { prepared: PreparedTxn }> {
     return this.batch.length;
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.flushing) return;
-    this.scheduled = true;
+  private scheduleCommit(): void {
+    if (this.commitScheduled || this.committing) return;
+    this.commitScheduled = true;
     setImmediate(() => {
-      this.scheduled = false;
-      void this.flush();
+      this.commitScheduled = false;
+      this.startCommit();
     });
   }
 
-  private async flush(): Promise<void> {
-    if (this.batch.length === 0 || this.failure !== null) return;
+  /** Takes the waiting txns as one batch and starts their commit; false when there was none to start. */
+  private startCommit(): boolean {
+    if (this.batch.length === 0 || this.failure !== null) return false;
     const batch = this.batch;
     this.batch = [];
-    this.flushing = true;
-    try {
-      if (this.log !== null) await this.log.commit();
-    } catch (e) {
-      this.failure = e instanceof Error ? e : new Error(String(e));
-      this.flushing = false;
-      this.onFailure(this.failure);
-      return;
+    if (this.log === null) {
+      this.durable.push(batch);
+      this.handOn();
+      return false;
     }
-    this.flushing = false;
-    this.onDurable(batch);
-    if (this.snapshotDue) {
-      this.snapshotDue = false;
-      this.onSnapshotDue();
+    this.committing = true;
+    this.log.commit().then(
+      () => this.committed(batch),
+      (e: unknown) => this.failed(e),
+    );
+    return true;
+  }
+
+  private committed(batch: T[]): void {
+    this.committing = false;
+    this.durable.push(batch);
+    // The next batch's write and fsync start before this one is applied and answered, so the disk
+    // works while the CPU does. The log only issues that fsync once the current microtasks have
+    // run, so the hand-on waits for the next turn of the loop; otherwise it would run first.
+    if (this.startCommit()) this.scheduleHandOn();
+    else this.handOn();
+  }
+
+  private failed(e: unknown): void {
+    this.committing = false;
+    this.failure = e instanceof Error ? e : new Error(String(e));
+    this.onFailure(this.failure);
+  }
+
+  private scheduleHandOn(): void {
+    if (this.handOnScheduled) return;
+    this.handOnScheduled = true;
+    setImmediate(() => {
+      this.handOnScheduled = false;
+      this.handOn();
+    });
+  }
+
+  /** Hands every durable batch on, in commit order. */
+  private handOn(): void {
+    for (let batch = this.durable.shift(); batch !== undefined; batch = this.durable.shift()) {
+      this.onDurable(batch);
+      if (this.snapshotDue) {
+        this.snapshotDue = false;
+        this.onSnapshotDue();
+      }
     }
-    if (this.batch.length > 0) this.schedule();
   }
 }

@@ -56,9 +56,16 @@ export function encodeTxn(w: ByteWriter, txn: Txn): void {
 }
 
 export function txnToBytes(txn: Txn): Buffer {
-  const w = new ByteWriter(128);
-  encodeTxn(w, txn);
-  return w.toBuffer();
+  const codec = txn.type === Op.multi ? undefined : RECORD_BY_TYPE.get(txn.type);
+  if (codec === undefined) {
+    const w = new ByteWriter(128);
+    encodeTxn(w, txn);
+    return w.toBuffer();
+  }
+  // sized first, so the bytes are written once into a buffer of their exact length
+  const w = new ByteWriter(codec.sizeOf(txn.record));
+  codec.encode(w, txn.record);
+  return w.view();
 }
 
 /**

@@ -1,4 +1,4 @@
-// One znode: its data, ACL reference and persisted Stat fields, and its children's names.
+// One znode: its data, ACL reference and persisted Stat fields, and its children.
 // The Stat clients see is derived (dataLength, numChildren, the cversion quirk, ephemeralOwner).
 
 import { Stat, StatPersisted } from '../protocol/records/data';
@@ -35,9 +35,16 @@ export function ttlOfOwner(owner: bigint): bigint {
 }
 
 export class DataNode {
-  children: Set<string> | null = null;
+  /** The children by name, in creation order; the nodes themselves, so walks need no path lookups. */
+  private childMap: Map<string, DataNode> | null = null;
   /** The children encoded as a jute vector<ustring>, kept until they change: lists are read far more than written. */
   private childrenBytes: Buffer | null = null;
+  /**
+   * Set by the tree from a counter of its own when the node enters it: a walk that spans event-loop
+   * turns compares it with the counter's value when it listed the parent, to leave out children
+   * added since (they were not there then; nothing else tells a recreated name apart).
+   */
+  creationSeq = 0;
 
   constructor(
     public data: Buffer | null,
@@ -59,7 +66,20 @@ export class DataNode {
   }
 
   get numChildren(): number {
-    return this.children === null ? 0 : this.children.size;
+    return this.childMap === null ? 0 : this.childMap.size;
+  }
+
+  /** The children's names, in creation order. */
+  get children(): IterableIterator<string> | null {
+    return this.childMap === null ? null : this.childMap.keys();
+  }
+
+  /**
+   * The children by name. A live view: iterating it while the tree changes skips the children
+   * removed since and reaches the ones added since, as Map iteration does.
+   */
+  get childNodes(): ReadonlyMap<string, DataNode> | null {
+    return this.childMap;
   }
 
   get dataLength(): number {
@@ -103,31 +123,32 @@ export class DataNode {
     };
   }
 
-  addChild(name: string): void {
-    if (this.children === null) this.children = new Set();
-    this.children.add(name);
+  /** Adds or replaces the child `name`. */
+  setChild(name: string, node: DataNode): void {
+    if (this.childMap === null) this.childMap = new Map();
+    this.childMap.set(name, node);
     this.childrenBytes = null;
   }
 
-  /** Adds `name` unless it is there already; false when it was (one lookup for both). */
-  addChildIfAbsent(name: string): boolean {
-    if (this.children === null) this.children = new Set();
-    const before = this.children.size;
-    this.children.add(name);
-    if (this.children.size === before) return false;
-    this.childrenBytes = null;
-    return true;
+  hasChild(name: string): boolean {
+    return this.childMap !== null && this.childMap.has(name);
   }
 
   removeChild(name: string): void {
-    this.children?.delete(name);
+    this.childMap?.delete(name);
+    this.childrenBytes = null;
+  }
+
+  /** Takes over the children of the node this one replaces. */
+  adoptChildrenOf(old: DataNode): void {
+    this.childMap = old.childMap;
     this.childrenBytes = null;
   }
 
   /** The children as a jute vector<ustring>. */
   encodedChildren(): Buffer {
     if (this.childrenBytes === null) {
-      const names = this.children === null ? [] : [...this.children];
+      const names = this.childMap === null ? [] : [...this.childMap.keys()];
       this.childrenBytes = CHILDREN_CODEC.toBytes({ children: names });
     }
     return this.childrenBytes;

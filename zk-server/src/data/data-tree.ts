@@ -42,10 +42,12 @@ export class DataTree {
   lastProcessedZxid = 0n;
   /** Sum of path lengths and data lengths (mntr's zk_approximate_data_size). */
   approximateDataSize = 0;
+  /** creationSeq of the node that entered the tree last (see DataNode.creationSeq). */
+  private creationSeqLast = 0;
 
   constructor() {
     const root = this.newNode(Buffer.alloc(0), OPEN_UNSAFE_ACL_INDEX, 0n, 0n, 0n);
-    this.nodes.set('/', root);
+    this.enter('/', root);
     this.addSystemNode(ZOOKEEPER_PATH);
     this.addSystemNode(QUOTA_PATH);
     const config = this.addSystemNode(CONFIG_PATH);
@@ -59,10 +61,23 @@ export class DataTree {
 
   private addSystemNode(path: string): DataNode {
     const node = this.newNode(Buffer.alloc(0), OPEN_UNSAFE_ACL_INDEX, 0n, 0n, 0n);
-    this.nodes.set(path, node);
-    this.nodes.get(parentOf(path))!.addChild(baseName(path));
+    this.enter(path, node);
+    this.nodes.get(parentOf(path))!.setChild(baseName(path), node);
     this.approximateDataSize += path.length;
     return node;
+  }
+
+  private enter(path: string, node: DataNode): void {
+    node.creationSeq = ++this.creationSeqLast;
+    this.nodes.set(path, node);
+  }
+
+  /**
+   * The creationSeq of the newest node: a child whose creationSeq is above the value read when its
+   * parent was visited entered the tree after that visit.
+   */
+  get lastCreationSeq(): number {
+    return this.creationSeqLast;
   }
 
   /** The node at `path`; "" is the root, as upstream keeps the root under both names. */
@@ -216,7 +231,8 @@ export class DataTree {
       result.err = Code.NONODE;
       return;
     }
-    if (!parent.addChildIfAbsent(baseName(path))) {
+    const name = baseName(path);
+    if (parent.hasChild(name)) {
       result.err = Code.NODEEXISTS;
       return;
     }
@@ -228,7 +244,8 @@ export class DataTree {
       parent.pzxid = zxid;
     }
     const node = this.newNode(data === null ? null : Buffer.from(data), this.acls.ref(acl), zxid, time, owner);
-    this.nodes.set(path, node);
+    this.enter(path, node);
+    parent.setChild(name, node);
     this.approximateDataSize += path.length + node.dataLength;
     this.trackOwner(path, owner);
     events.push(
@@ -334,13 +351,13 @@ export class DataTree {
     const key = path === '' ? '/' : path;
     const old = this.nodes.get(key);
     if (old !== undefined) {
-      node.children = old.children;
+      node.adoptChildrenOf(old);
       this.approximateDataSize -= key.length + old.dataLength;
     }
-    this.nodes.set(key, node);
+    this.enter(key, node);
     this.acls.addRef(node.aclIndex);
     this.approximateDataSize += key.length + node.dataLength;
-    if (key !== '/') this.nodes.get(parentOf(key))?.addChild(baseName(key));
+    if (key !== '/') this.nodes.get(parentOf(key))?.setChild(baseName(key), node);
     this.trackOwner(key, node.ephemeralOwner);
   }
 

@@ -25,6 +25,7 @@
 // A snapshot is written to `.snapshot.<hex>.tmp` (a name upstream ignores), fsynced, then renamed.
 
 import * as nodePath from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { adler32, assert, ByteReader, ByteWriter, CodecError, jute } from '../../../shared/src';
 import { ACL, StatPersisted } from '../protocol/records/data';
 import { FileHeader } from '../protocol/records/txn';
@@ -48,8 +49,15 @@ export const DIGEST_VERSION = 2;
 export const OPEN_UNSAFE_ACL_INDEX = -1n;
 /** The path that ends the node list and each seal. */
 export const END_PATH = '/';
-/** Bytes serialized before they are written out and the event loop is given a turn. */
-export const SNAPSHOT_CHUNK_BYTES = 512 * 1024;
+/**
+ * Bytes serialized before they are written out and the event loop is given a turn: about half a
+ * millisecond of serializing small nodes, so client requests wait no longer than that.
+ */
+export const SNAPSHOT_CHUNK_BYTES = 64 * 1024;
+/** Longest the writer serializes before giving the event loop a turn, whatever the byte count. */
+export const SNAPSHOT_SLICE_MS_MAX = 1;
+/** Nodes serialized between two looks at the clock (reading it is not free). */
+const SNAPSHOT_NODES_PER_CLOCK_CHECK = 32;
 /** Upstream isValidSnapshot: a file shorter than this cannot be a snapshot. */
 export const SNAPSHOT_BYTES_MIN = 10;
 /** How many snapshots recovery tries, newest first (upstream reads at most 100). */
@@ -131,6 +139,8 @@ export interface WriteSnapshotOptions {
   fsync?: boolean;
   /** Serialized bytes per write between event-loop turns. Default SNAPSHOT_CHUNK_BYTES. */
   chunkBytes?: number;
+  /** Most milliseconds of serializing between event-loop turns. Default SNAPSHOT_SLICE_MS_MAX. */
+  sliceMs?: number;
 }
 
 /** First size of the buffer encodeDatabase grows from. */
@@ -192,22 +202,37 @@ function endsWithEndPath(data: Buffer): boolean {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Serializes in chunks to a file, keeping the running Adler-32 of everything written. */
+/**
+ * Serializes in chunks to a file, keeping the running Adler-32 of everything written, and gives
+ * the event loop a turn after each chunk or time slice.
+ */
 class ChunkedSnapshotWriter {
-  readonly w = new ByteWriter(64 * 1024);
+  readonly w = new ByteWriter(SNAPSHOT_CHUNK_BYTES);
   private position = 0;
   private checksum = 1;
+  private sliceStartMs = performance.now();
+  private nodesSinceClockCheck = 0;
 
   constructor(
     private readonly file: StorageFile,
     private readonly chunkBytes: number,
+    private readonly sliceMs: number,
   ) {}
 
-  /** Writes out the buffered bytes if there are enough of them, then yields. */
-  async maybeFlush(): Promise<void> {
-    if (this.w.offset < this.chunkBytes) return;
-    await this.flush();
+  /** Whether a node just serialized ends a chunk or a slice; synchronous, so most nodes await nothing. */
+  pauseDue(): boolean {
+    if (this.w.offset >= this.chunkBytes) return true;
+    if (++this.nodesSinceClockCheck < SNAPSHOT_NODES_PER_CLOCK_CHECK) return false;
+    this.nodesSinceClockCheck = 0;
+    return performance.now() - this.sliceStartMs >= this.sliceMs;
+  }
+
+  /** Writes out a full chunk, then lets the event loop run. */
+  async pause(): Promise<void> {
+    if (this.w.offset >= this.chunkBytes) await this.flush();
     await yieldToEventLoop();
+    this.sliceStartMs = performance.now();
+    this.nodesSinceClockCheck = 0;
   }
 
   async flush(): Promise<void> {
@@ -252,7 +277,7 @@ async function writeDatabaseChunked(out: ChunkedSnapshotWriter, src: DatabaseSou
   let count = 0;
   for (const node of src.nodes()) {
     writeNode(out.w, node, count++ === 0);
-    await out.maybeFlush();
+    if (out.pauseDue()) await out.pause();
   }
   writeDatabaseEnd(out.w, count);
 }
@@ -281,7 +306,8 @@ async function writeSnapshotFile(
   await storage.remove(tempPath);
   const file = await storage.open(tempPath, 'create');
   try {
-    const out = new ChunkedSnapshotWriter(file, options.chunkBytes ?? SNAPSHOT_CHUNK_BYTES);
+    const chunkBytes = options.chunkBytes ?? SNAPSHOT_CHUNK_BYTES;
+    const out = new ChunkedSnapshotWriter(file, chunkBytes, options.sliceMs ?? SNAPSHOT_SLICE_MS_MAX);
     FileHeader.encode(out.w, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: SNAP_DBID });
     const end = await writeDatabase(out);
     out.seal();

@@ -90,16 +90,14 @@ function bodyLength(type: number, r: ByteReader): number {
   return r.offset - start;
 }
 
-/** The body must be exactly one record of the type the header names (a broken caller otherwise). */
-function checkBody(txn: LoggedTxn): void {
+/**
+ * What a local append can check without decoding its body again: the server encoded that body
+ * from the record of the type its header names a moment ago (appendRaw decodes bytes from a peer).
+ */
+function checkLocalTxn(txn: LoggedTxn): void {
   const type = txn.header.type;
-  let length = -1;
-  try {
-    length = bodyLength(type, new ByteReader(txn.body));
-  } catch (err) {
-    assert(false, `body of txn type ${type} does not decode: ${String(err)}`);
-  }
-  assert(length === txn.body.length, `body of txn type ${type} has bytes after its record`);
+  if (txnRecordOf(type) === undefined) assert(false, `unsupported txn type ${type}`);
+  if (type !== Op.closeSession && txn.body.length === 0) assert(false, `txn type ${type} without its record`);
 }
 
 /** TxnHeader + body + digest: the bytes the checksum covers. */
@@ -128,7 +126,66 @@ export function decodeTxnBytes(bytes: Buffer): LoggedTxn {
 
 /** One whole log entry: checksum, length, txn bytes, 0x42. */
 export function encodeTxnEntry(txn: LoggedTxn): Buffer {
-  return encodeLogEntry(encodeTxnBytes(txn));
+  return encodeTxnEntryInto(new EntryArena(logEntryBytes(txn)), txn);
+}
+
+/**
+ * Log entries are encoded one after another into large buffers, so that the entries of a commit
+ * usually lie back to back in memory and go to the file in one write without being copied again.
+ * A buffer is never reused: entries waiting for their commit keep views of it.
+ */
+class EntryArena {
+  private chunk: Buffer = Buffer.alloc(0);
+  private used = 0;
+
+  constructor(private readonly chunkBytes: number) {}
+
+  /** A view of `size` fresh bytes, right after the previous one when they fit. */
+  take(size: number): Buffer {
+    if (this.chunk.length - this.used < size) {
+      this.chunk = Buffer.allocUnsafe(Math.max(size, this.chunkBytes));
+      this.used = 0;
+    }
+    const view = this.chunk.subarray(this.used, this.used + size);
+    this.used += size;
+    return view;
+  }
+}
+
+/** First bytes of the arena buffers of a log writer; an entry larger than this gets its own. */
+const ENTRY_ARENA_CHUNK_BYTES = 256 * 1024;
+
+/** Sets the checksum and length before txn bytes already in place, and the end-of-record byte after. */
+function sealEntry(entry: Buffer): Buffer {
+  const length = entry.length - ENTRY_OVERHEAD_BYTES;
+  // the checksum is a long whose upper half is zero: two ints spare a BigInt per entry
+  entry.writeUInt32BE(0, 0);
+  entry.writeUInt32BE(adler32(entry, 12, 12 + length), 4);
+  entry.writeInt32BE(length, 8);
+  entry[entry.length - 1] = END_OF_RECORD;
+  return entry;
+}
+
+function encodeTxnEntryInto(arena: EntryArena, txn: LoggedTxn): Buffer {
+  const size = logEntryBytes(txn);
+  assert(size - ENTRY_OVERHEAD_BYTES <= TXN_ENTRY_BYTES_MAX, `txn of ${size - ENTRY_OVERHEAD_BYTES} bytes > TXN_ENTRY_BYTES_MAX`);
+  const entry = arena.take(size);
+  const w = new ByteWriter(0);
+  w.buf = entry;
+  w.offset = 12;
+  TxnHeader.encode(w, txn.header);
+  w.bytes(txn.body);
+  if (txn.digest !== null) TxnDigest.encode(w, txn.digest);
+  // a writer that outgrew the entry moved to a buffer of its own
+  if (w.buf !== entry || w.offset !== size - 1) assert(false, 'txn entry size');
+  return sealEntry(entry);
+}
+
+function encodeLogEntryInto(arena: EntryArena, bytes: Buffer): Buffer {
+  assert(bytes.length <= TXN_ENTRY_BYTES_MAX, `txn of ${bytes.length} bytes > TXN_ENTRY_BYTES_MAX`);
+  const entry = arena.take(bytes.length + ENTRY_OVERHEAD_BYTES);
+  bytes.copy(entry, 12);
+  return sealEntry(entry);
 }
 
 /** Bytes an entry takes in the log. */
@@ -139,18 +196,15 @@ export function logEntryBytes(txn: LoggedTxn): number {
 
 /** The log entry around txn bytes already encoded. */
 export function encodeLogEntry(bytes: Buffer): Buffer {
-  assert(bytes.length <= TXN_ENTRY_BYTES_MAX, `txn of ${bytes.length} bytes > TXN_ENTRY_BYTES_MAX`);
-  const w = new ByteWriter(bytes.length + ENTRY_OVERHEAD_BYTES);
-  w.int64(BigInt(adler32(bytes)));
-  w.int32(bytes.length);
-  w.bytes(bytes);
-  w.uint8(END_OF_RECORD);
-  return w.view();
+  return encodeLogEntryInto(new EntryArena(bytes.length + ENTRY_OVERHEAD_BYTES), bytes);
 }
 
 export function encodeLogFileHeader(): Buffer {
   return FileHeader.toBytes({ magic: TXNLOG_MAGIC, version: TXNLOG_VERSION, dbid: TXNLOG_DBID });
 }
+
+/** Never modified: written as it is, or copied in front of the first entry of a file. */
+const LOG_FILE_HEADER = encodeLogFileHeader();
 
 /**
  * Upstream FilePadding.calculateFileSizeWithPadding: the size a log file must be preallocated to
@@ -180,6 +234,8 @@ interface PendingEntry {
   bytes: Buffer;
   /** The entry goes to a new file (first append of the run, or first after rollLog). */
   startsFile: boolean;
+  /** When it starts a file: that file's header, just before the entry in memory. */
+  fileHeader: Buffer | null;
 }
 
 interface OpenLog {
@@ -197,6 +253,7 @@ export class FileTxnLog implements TxnLog {
   private readonly forceSync: boolean;
   private readonly log: Logger;
   private pending: PendingEntry[] = [];
+  private readonly arena = new EntryArena(ENTRY_ARENA_CHUNK_BYTES);
   private rollRequested = true;
   private lastAppendedZxid: bigint;
   private current: OpenLog | null = null;
@@ -235,8 +292,8 @@ export class FileTxnLog implements TxnLog {
   append(txn: LoggedTxn): void {
     const zxid = txn.header.zxid;
     this.checkAppend(zxid);
-    checkBody(txn);
-    this.buffer(zxid, () => encodeTxnEntry(txn));
+    checkLocalTxn(txn);
+    this.buffer(zxid, () => encodeTxnEntryInto(this.arena, txn));
   }
 
   /**
@@ -249,18 +306,27 @@ export class FileTxnLog implements TxnLog {
     if (header.zxid !== zxid) {
       throw new CodecError(`txn header holds zxid ${hex(header.zxid)}, not ${hex(zxid)}`, 12);
     }
-    this.buffer(zxid, () => encodeLogEntry(bytes));
+    this.buffer(zxid, () => encodeLogEntryInto(this.arena, bytes));
   }
 
   private checkAppend(zxid: bigint): void {
     assert(!this.closed, 'append after close');
-    assert(zxid > this.lastAppendedZxid, `zxid ${hex(zxid)} <= last appended ${hex(this.lastAppendedZxid)}`);
+    // the message only when it fails: formatting two zxids costs more than the append
+    if (zxid <= this.lastAppendedZxid) {
+      assert(false, `zxid ${hex(zxid)} <= last appended ${hex(this.lastAppendedZxid)}`);
+    }
   }
 
   private buffer(zxid: bigint, entry: () => Buffer): void {
     this.lastAppendedZxid = zxid;
     if (this.failure !== null) return; // nothing will be acknowledged again; keep no memory
-    this.pending.push({ zxid, bytes: entry(), startsFile: this.rollRequested });
+    const startsFile = this.rollRequested;
+    let fileHeader: Buffer | null = null;
+    if (startsFile) {
+      fileHeader = this.arena.take(FILE_HEADER_BYTES);
+      LOG_FILE_HEADER.copy(fileHeader);
+    }
+    this.pending.push({ zxid, bytes: entry(), startsFile, fileHeader });
     this.rollRequested = false;
   }
 
@@ -353,19 +419,19 @@ export class FileTxnLog implements TxnLog {
     const created = run[0]!.startsFile || this.current === null;
     if (created) await this.openNewFile(run[0]!.zxid);
     const log = this.current!;
-    const entries = run.map((e) => e.bytes);
-    const data = Buffer.concat(created ? [encodeLogFileHeader(), ...entries] : entries);
-    const start = created ? 0 : log.position;
+    const start = created ? FILE_HEADER_BYTES : log.position;
     // pad before each entry, as upstream does, so files grow exactly as upstream's
     let size = log.sizeBytes;
-    let at = start + (created ? FILE_HEADER_BYTES : 0);
+    let at = start;
     for (const e of run) {
       size = paddedFileSize(at, size, this.preAllocBytes);
       at += e.bytes.length;
     }
     if (size !== log.sizeBytes) await log.file.truncate(size);
-    await log.file.write(data, start);
-    log.position = start + data.length;
+    const buffers = run.map((e) => e.bytes);
+    if (created) buffers.unshift(run[0]!.fileHeader ?? LOG_FILE_HEADER);
+    await writeBackToBack(log.file, buffers, created ? 0 : start);
+    log.position = at;
     log.sizeBytes = Math.max(size, log.position);
     if (this.forceSync) {
       await log.file.fsync();
@@ -383,6 +449,29 @@ export class FileTxnLog implements TxnLog {
     const file = await this.storage.open(nodePath.join(this.logDir, name), 'create');
     // the header goes out with the first entries; upstream counts it in the known size
     this.current = { name, file, position: 0, sizeBytes: FILE_HEADER_BYTES };
+  }
+}
+
+/**
+ * Writes buffers one after another from `position`: each stretch of them that lies back to back
+ * in one arena buffer in a single write, without copying it.
+ */
+async function writeBackToBack(file: StorageFile, buffers: readonly Buffer[], position: number): Promise<void> {
+  let at = position;
+  let i = 0;
+  while (i < buffers.length) {
+    const first = buffers[i]!;
+    let end = first.byteOffset + first.length;
+    let j = i + 1;
+    for (; j < buffers.length; j++) {
+      const next = buffers[j]!;
+      if (next.buffer !== first.buffer || next.byteOffset !== end) break;
+      end += next.length;
+    }
+    const span = Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
+    await file.write(span, at);
+    at += span.length;
+    i = j;
   }
 }
 

@@ -8,7 +8,6 @@ import { ByteReader, Logger } from '../../../shared/src';
 import { decodeTxn } from '../protocol/txn-codec';
 import { DataNode } from '../data/data-node';
 import { DataTree } from '../data/data-tree';
-import { joinPath } from '../data/path';
 import { ZooKeeperServer } from '../zookeeper-server';
 import { RestoredDatabase } from './file-txn-snap-log';
 import { DatabaseSource, SnapshotDatabase, SnapshotNode, SnapshotSession, SnapshotSource } from './snapshot';
@@ -41,10 +40,27 @@ export function restoreInto(zk: ZooKeeperServer, restored: RestoredDatabase, log
   return replayed;
 }
 
-/** A snapshot of the live tree: depth-first, children listed when their parent is visited. */
+/**
+ * A snapshot of the live tree: depth-first, parents first, each node copied when it is reached and
+ * its children those it had when it was visited (see SnapshotSource.nodes).
+ */
 export function snapshotSourceOf(zk: ZooKeeperServer): SnapshotSource {
   const sessions = [...zk.sessions.all()].map((s) => ({ sessionId: s.sessionId, timeoutMs: s.timeoutMs }));
   return { ...databaseSourceOf(zk.tree, sessions), zxid: zk.tree.lastProcessedZxid, digest: null };
+}
+
+/** A node being walked: its path and where the walk is in its children. */
+interface WalkFrame {
+  path: string;
+  children: Iterator<[string, DataNode]>;
+  /** tree.lastCreationSeq when the node was visited. */
+  listedAtSeq: number;
+}
+
+const NO_CHILDREN: ReadonlyMap<string, DataNode> = new Map();
+
+function copyForSnapshot(path: string, node: DataNode): SnapshotNode {
+  return { path, data: node.data, aclIndex: node.aclIndex, stat: node.persisted() };
 }
 
 /** The database of `tree` and `sessions`, walked as snapshotSourceOf describes. */
@@ -53,15 +69,30 @@ export function databaseSourceOf(tree: DataTree, sessions: SnapshotSession[]): D
     sessions,
     acls: tree.acls.entries(),
     *nodes(): Iterable<SnapshotNode> {
-      const stack = ['/'];
+      const frameOf = (path: string, node: DataNode): WalkFrame => ({
+        path,
+        // live iteration: no copy of a large child set, and children removed since are skipped
+        children: (node.childNodes ?? NO_CHILDREN).entries(),
+        listedAtSeq: tree.lastCreationSeq,
+      });
+      const root = tree.getNode('/')!;
+      // the copy is taken now: the tree may change before the writer asks for the next node
+      yield copyForSnapshot('', root);
+      const stack: WalkFrame[] = [frameOf('', root)];
       while (stack.length > 0) {
-        const path = stack.pop()!;
-        const node = tree.getNode(path);
-        if (node === undefined) continue;
-        // copy now: the tree may change before the writer encodes the next node
-        yield { path: path === '/' ? '' : path, data: node.data, aclIndex: node.aclIndex, stat: node.persisted() };
-        const children = node.children === null ? [] : [...node.children];
-        for (let i = children.length - 1; i >= 0; i--) stack.push(joinPath(path, children[i]!));
+        const top = stack[stack.length - 1]!;
+        const next = top.children.next();
+        if (next.done === true) {
+          stack.pop();
+          continue;
+        }
+        const [name, node] = next.value;
+        // added after its parent was listed: replaying the log from the snapshot's zxid creates it
+        if (node.creationSeq > top.listedAtSeq) continue;
+        const path = `${top.path}/${name}`;
+        yield copyForSnapshot(path, node);
+        // a leaf needs no frame: children added to it later would be left out anyway
+        if (node.numChildren > 0) stack.push(frameOf(path, node));
       }
     },
   };

@@ -226,12 +226,20 @@ describe('FileTxnLog', () => {
     expect((await listLogFiles(storage, DIR)).map((f) => f.name)).toEqual(['log.1', 'log.5']);
   });
 
-  test('appends must have increasing zxids and bodies that match their type', () => {
+  test('appends must have increasing zxids and a known type with its record', () => {
     const log = new FileTxnLog(new MemoryStorage(), DIR, { logger: quiet(), lastZxid: 10n });
     expect(() => log.append(txns.create(10n, '/a'))).toThrow(AssertionFailure);
-    const wrongBody = { ...txns.create(11n, '/a'), header: { ...txns.create(11n, '/a').header, type: Op.delete } };
-    expect(() => log.append(wrongBody)).toThrow(AssertionFailure);
+    const unknownType = { ...txns.create(11n, '/a'), header: { ...txns.create(11n, '/a').header, type: 99 } };
+    expect(() => log.append(unknownType)).toThrow(AssertionFailure);
+    const noRecord = { ...txns.create(11n, '/a'), body: Buffer.alloc(0) };
+    expect(() => log.append(noRecord)).toThrow(AssertionFailure);
     log.append(txns.create(11n, '/a'));
+  });
+
+  test('a body that is not the record its type names is refused from a peer', () => {
+    const log = new FileTxnLog(new MemoryStorage(), DIR, { logger: quiet(), lastZxid: 10n });
+    const wrongBody = { ...txns.create(11n, '/a'), header: { ...txns.create(11n, '/a').header, type: Op.delete } };
+    expect(() => log.appendRaw(11n, encodeTxnBytes(wrongBody))).toThrow(CodecError);
   });
 
   test('logFilesFrom picks the newest file starting at or before the zxid, and all later ones', () => {

@@ -6,13 +6,14 @@
 // and tree. The same suite runs against an Apache ZooKeeper 3.8 ensemble, the reference.
 
 import { execFile } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describeWith, findApacheZooKeeper, findOurServer } from '../support/debian-tools';
 import { cleanupAllZkServers, fourLetterWord, ZkServerKind } from '../support/process-launcher';
 import { ZkRawClient } from '../support/zk-raw-client';
 import { delay, waitFor } from '../support/wait-for';
-import { memberHost, startZkEnsemble, ZkEnsemble } from '../support/zk-ensemble';
+import { ENSEMBLE_ELECTION_PORT, ENSEMBLE_QUORUM_PORT, memberHost, startZkEnsemble, ZkEnsemble } from '../support/zk-ensemble';
 
 jest.setTimeout(120_000);
 
@@ -200,6 +201,49 @@ function ensembleSuite(kind: ZkServerKind): void {
       });
     }
   });
+
+  // our peer ports must shrug off what is not a member speaking the protocol (Apache's behaviour
+  // on such input is not the reference here: it may keep a half-read connection open)
+  if (kind === 'ours') {
+    it('closes peer connections that send garbage, and keeps serving and replicating', async () => {
+      const leader = await ens.waitForLeader();
+      const zxidBefore = await ens.lastZxid(leader);
+      const long = (v: bigint): Buffer => {
+        const b = Buffer.alloc(8);
+        b.writeBigInt64BE(v);
+        return b;
+      };
+      const int = (v: number): Buffer => {
+        const b = Buffer.alloc(4);
+        b.writeInt32BE(v);
+        return b;
+      };
+      const random = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 73 + 41) & 0xff));
+      const hostile: Array<[number, string, Buffer]> = [
+        [ENSEMBLE_ELECTION_PORT, 'an unknown protocol version', long(-5n)],
+        [ENSEMBLE_ELECTION_PORT, 'a legacy handshake from sid 99, no member', long(99n)],
+        [ENSEMBLE_ELECTION_PORT, 'a handshake whose address claims 2 GiB', Buffer.concat([long(-65536n), long(99n), int(0x7fffffff)])],
+        [ENSEMBLE_ELECTION_PORT, 'noise', random],
+        [ENSEMBLE_QUORUM_PORT, 'a packet of unknown type', Buffer.concat([int(999), long(0n), int(-1), int(-1)])],
+        [ENSEMBLE_QUORUM_PORT, 'a FOLLOWERINFO whose data claims 2 GiB', Buffer.concat([int(11), long(0n), int(0x7fffffff)])],
+        [ENSEMBLE_QUORUM_PORT, 'noise', random],
+      ];
+      for (const id of [1, 2, 3]) {
+        for (const [port, what, bytes] of hostile) {
+          const closed = await new Promise<boolean>((resolve) => {
+            const socket = net.connect({ host: memberHost(id), port }, () => socket.write(bytes));
+            const timer = setTimeout(() => (socket.destroy(), resolve(false)), 10_000);
+            socket.on('error', () => undefined);
+            socket.on('close', () => (clearTimeout(timer), resolve(true)));
+          });
+          expect({ id, port, what, closed }).toEqual({ id, port, what, closed: true });
+        }
+      }
+      expect(await ens.waitForLeader()).toBe(leader);
+      await withClient(1, async (c) => expect((await c.create('/after-garbage', null)).err).toBe(0));
+      expect(await converged(ens, [1, 2, 3])).toBeGreaterThan(zxidBefore);
+    });
+  }
 
   it('survives kill -9 of the leader under load: a new leader serves, no acknowledged write is lost', async () => {
     await withClient(1, async (c) => expect((await c.create('/load', null)).err).toBe(0));

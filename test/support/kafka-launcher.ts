@@ -6,13 +6,12 @@
 // cleanupAllKafkaBrokers() (call it from afterAll) and runs under a watchdog that SIGKILLs it when
 // the test process goes away. Nothing here sleeps for a fixed time.
 
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './debian-tools';
-import { ExitInfo } from './process-launcher';
 import { waitFor } from './wait-for';
+import { ExitInfo, WatchedProcess } from './watched-process';
 
 export const KAFKA_BROKER_BIN = path.join(
   REPO_ROOT,
@@ -67,22 +66,6 @@ const STOP_TIMEOUT_MS_DEFAULT = 15_000;
 const OUTPUT_TAIL_CHARS_MAX = 512 * 1024;
 const STARTED_LINE = /\[KafkaServer id=(\d+)\] started; listening on PLAINTEXT:\/\/[^:]+:(\d+)/;
 
-/** Runs argv[1..] as a child; reports `pid <n>` / `exit <code> <signal>` on fd 3; SIGKILLs it when stdin ends. */
-const WATCHDOG_SCRIPT = `
-const { spawn } = require('child_process');
-const fs = require('fs');
-const [cmd, ...args] = process.argv.slice(1);
-const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-const report = (line) => { try { fs.writeSync(3, line + '\\n'); } catch (e) {} };
-child.on('error', (e) => { report('exit 127 null'); process.stderr.write(String(e) + '\\n'); process.exit(127); });
-child.on('spawn', () => report('pid ' + child.pid));
-child.on('exit', (code, signal) => { report('exit ' + code + ' ' + signal); process.exit(code === null ? 1 : code); });
-for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => child.kill(s));
-process.stdin.on('end', () => child.kill('SIGKILL'));
-process.stdin.on('error', () => child.kill('SIGKILL'));
-process.stdin.resume();
-`;
-
 const live = new Set<LaunchedBroker>();
 
 /** Kills every broker this process started and removes their temp directories. */
@@ -128,46 +111,20 @@ class LaunchedBroker implements KafkaBroker {
   readonly host = HOST;
   port = 0;
   brokerId = -1;
-  pid = 0;
-  running = true;
-  private outputTail = '';
-  private exitInfo: ExitInfo | undefined;
-  private readonly exited: Promise<ExitInfo>;
 
   constructor(
     readonly plan: Plan,
-    private readonly watchdog: ChildProcess,
+    private readonly proc: WatchedProcess,
   ) {
-    const append = (c: Buffer): void => {
-      this.outputTail = (this.outputTail + c.toString('utf8')).slice(-OUTPUT_TAIL_CHARS_MAX);
-    };
-    watchdog.stdout!.on('data', append);
-    watchdog.stderr!.on('data', append);
-    let control = '';
-    let reported: ExitInfo | undefined;
-    (watchdog.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => {
-      control += c.toString('utf8');
-      for (let nl = control.indexOf('\n'); nl >= 0; nl = control.indexOf('\n')) {
-        const [word, a, b] = control.slice(0, nl).split(' ');
-        control = control.slice(nl + 1);
-        if (word === 'pid') this.pid = Number(a);
-        if (word === 'exit')
-          reported = {
-            code: a === 'null' ? null : Number(a),
-            signal: b === 'null' ? null : (b as NodeJS.Signals),
-          };
-      }
-    });
-    this.exited = new Promise((resolve) => {
-      watchdog.on('exit', (code, signal) => {
-        this.running = false;
-        this.exitInfo = reported ?? { code, signal };
-        live.delete(this);
-        resolve(this.exitInfo);
-      });
-    });
+    void proc.exited.then(() => live.delete(this));
   }
 
+  get pid(): number {
+    return this.proc.pid;
+  }
+  get running(): boolean {
+    return this.proc.running;
+  }
   get name(): string {
     return this.plan.name;
   }
@@ -182,55 +139,30 @@ class LaunchedBroker implements KafkaBroker {
   }
 
   output(): string {
-    return this.outputTail;
+    return this.proc.output();
   }
 
   async waitUntilStarted(): Promise<void> {
-    const match = await waitFor(() => STARTED_LINE.exec(this.outputTail) ?? undefined, {
+    const match = await waitFor(() => STARTED_LINE.exec(this.proc.output()) ?? undefined, {
       description: `${this.name} to print its "started" line`,
       timeoutMs: this.plan.options.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT,
-      abortIf: () =>
-        this.running
-          ? undefined
-          : `${this.name} exited (code ${this.exitInfo?.code}, signal ${this.exitInfo?.signal})`,
+      abortIf: () => this.proc.exitReason(),
     });
     this.brokerId = Number(match[1]);
     this.port = Number(match[2]);
-    await waitFor(() => this.pid > 0, { description: `${this.name} to report its pid` });
+    await this.proc.pidKnown;
   }
 
-  waitForExit(timeoutMs = STOP_TIMEOUT_MS_DEFAULT): Promise<ExitInfo> {
-    return waitFor(() => (this.running ? undefined : this.exited), {
-      description: `${this.name} (pid ${this.pid}) to exit`,
-      timeoutMs,
-      intervalMs: 20,
-    });
+  waitForExit(timeoutMs?: number): Promise<ExitInfo> {
+    return this.proc.waitForExit(timeoutMs);
   }
 
-  private signal(sig: NodeJS.Signals): void {
-    if (!this.running) return;
-    try {
-      if (this.pid > 0) process.kill(this.pid, sig);
-      else this.watchdog.kill('SIGKILL');
-    } catch {
-      // already gone: the exit event settles `exited`
-    }
+  stop(timeoutMs?: number): Promise<ExitInfo> {
+    return this.proc.stop(timeoutMs);
   }
 
-  async stop(timeoutMs = STOP_TIMEOUT_MS_DEFAULT): Promise<ExitInfo> {
-    if (!this.running) return this.exited;
-    this.signal('SIGTERM');
-    try {
-      return await this.waitForExit(timeoutMs);
-    } catch {
-      return this.kill9();
-    }
-  }
-
-  async kill9(): Promise<ExitInfo> {
-    this.signal('SIGKILL');
-    if (this.running) this.watchdog.stdin?.end();
-    return this.waitForExit();
+  kill9(): Promise<ExitInfo> {
+    return this.proc.kill9();
   }
 
   async restart(): Promise<KafkaBroker> {
@@ -250,10 +182,11 @@ async function launch(p: Plan): Promise<LaunchedBroker> {
   if (!existsSync(KAFKA_BROKER_BIN))
     throw new Error(`the broker is not built (${KAFKA_BROKER_BIN} missing; run \`npx tsc -b\`)`);
   const args = [KAFKA_BROKER_BIN, p.configPath, '--log-level', p.options.logLevel ?? 'info'];
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, process.execPath, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  const proc = new WatchedProcess(p.name, process.execPath, args, {
+    outputTailChars: OUTPUT_TAIL_CHARS_MAX,
+    stopTimeoutMs: STOP_TIMEOUT_MS_DEFAULT,
   });
-  const broker = new LaunchedBroker(p, watchdog);
+  const broker = new LaunchedBroker(p, proc);
   live.add(broker);
   try {
     await broker.waitUntilStarted();

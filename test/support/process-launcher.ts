@@ -8,13 +8,13 @@
 // watchdog process that SIGKILLs it when our side of its stdin pipe closes, which also covers a
 // test runner that dies without running its hooks. Nothing here sleeps for a fixed time.
 
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findApacheZooKeeper, findOurServer } from './debian-tools';
 import { waitFor } from './wait-for';
+import { ExitInfo, WatchedProcess } from './watched-process';
 
 export type ZkServerKind = 'apache' | 'ours';
 
@@ -42,10 +42,7 @@ export interface ZkServerOptions {
   myid?: number;
 }
 
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export { ExitInfo } from './watched-process';
 
 export interface ZkServer {
   readonly kind: ZkServerKind;
@@ -79,25 +76,6 @@ const OUTPUT_TAIL_CHARS_MAX = 256 * 1024;
 const FOUR_LETTER_TIMEOUT_MS = 2_000;
 const PORT_IN_USE_RETRIES_MAX = 3;
 const OUR_LISTENING_LINE = /listening for clients on ([0-9.]+):(\d+)/;
-
-/**
- * Runs argv[1..] as a child with inherited stdout/stderr; writes `pid <n>` and later
- * `exit <code> <signal>` on fd 3; SIGKILLs the child when stdin reaches EOF (its launcher is gone).
- */
-const WATCHDOG_SCRIPT = `
-const { spawn } = require('child_process');
-const fs = require('fs');
-const [cmd, ...args] = process.argv.slice(1);
-const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-const report = (line) => { try { fs.writeSync(3, line + '\\n'); } catch (e) {} };
-child.on('error', (e) => { report('exit 127 null'); process.stderr.write(String(e) + '\\n'); process.exit(127); });
-child.on('spawn', () => report('pid ' + child.pid));
-child.on('exit', (code, signal) => { report('exit ' + code + ' ' + signal); process.exit(code === null ? 1 : code); });
-for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => child.kill(s));
-process.stdin.on('end', () => child.kill('SIGKILL'));
-process.stdin.on('error', () => child.kill('SIGKILL'));
-process.stdin.resume();
-`;
 
 /** Every handle whose process or temp directory may still exist (removed by cleanup()). */
 const registry = new Set<LaunchedServer>();
@@ -196,44 +174,22 @@ class LaunchedServer implements ZkServer {
   readonly name: string;
   readonly host: string;
   port = 0;
-  pid = 0;
-  running = true;
-  private outputTail = '';
-  private exitInfo: ExitInfo | undefined;
-  private readonly exited: Promise<ExitInfo>;
-  private readonly pidKnown: Promise<number>;
 
-  constructor(readonly plan: LaunchPlan, private readonly watchdog: ChildProcess) {
+  constructor(
+    readonly plan: LaunchPlan,
+    private readonly proc: WatchedProcess,
+  ) {
     this.kind = plan.kind;
     this.name = plan.name;
     this.host = plan.options.host ?? HOST;
-    const append = (c: Buffer): void => {
-      this.outputTail = (this.outputTail + c.toString('utf8')).slice(-OUTPUT_TAIL_CHARS_MAX);
-    };
-    watchdog.stdout!.on('data', append);
-    watchdog.stderr!.on('data', append);
-    let control = '';
-    let resolvePid: (pid: number) => void = () => undefined;
-    this.pidKnown = new Promise((r) => (resolvePid = r));
-    let reported: ExitInfo | undefined;
-    (watchdog.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => {
-      control += c.toString('utf8');
-      for (let nl = control.indexOf('\n'); nl >= 0; nl = control.indexOf('\n')) {
-        const [word, a, b] = control.slice(0, nl).split(' ');
-        control = control.slice(nl + 1);
-        if (word === 'pid') resolvePid((this.pid = Number(a)));
-        if (word === 'exit') reported = { code: a === 'null' ? null : Number(a), signal: b === 'null' ? null : (b as NodeJS.Signals) };
-      }
-    });
-    this.exited = new Promise((resolve) => {
-      watchdog.on('exit', (code, signal) => {
-        this.running = false;
-        this.exitInfo = reported ?? { code, signal };
-        resolve(this.exitInfo);
-      });
-    });
   }
 
+  get pid(): number {
+    return this.proc.pid;
+  }
+  get running(): boolean {
+    return this.proc.running;
+  }
   get connectString(): string {
     return `${this.host}:${this.port}`;
   }
@@ -245,26 +201,21 @@ class LaunchedServer implements ZkServer {
   }
 
   output(): string {
-    return this.outputTail;
-  }
-
-  exitReason(): string | undefined {
-    if (this.running) return undefined;
-    return `${this.name} exited (code ${this.exitInfo?.code}, signal ${this.exitInfo?.signal})`;
+    return this.proc.output();
   }
 
   async waitUntilServing(): Promise<void> {
-    const abortIf = (): string | undefined => this.exitReason();
+    const abortIf = (): string | undefined => this.proc.exitReason();
     if (this.plan.fixedPort !== undefined) {
       this.port = this.plan.fixedPort;
     } else {
-      this.port = await waitFor(() => Number(OUR_LISTENING_LINE.exec(this.outputTail)?.[2] ?? 0) || undefined, {
+      this.port = await waitFor(() => Number(OUR_LISTENING_LINE.exec(this.proc.output())?.[2] ?? 0) || undefined, {
         description: `${this.name} to print "listening for clients on ${this.host}:<port>"`,
         timeoutMs: this.plan.startTimeoutMs,
         abortIf,
       });
     }
-    await this.pidKnown;
+    await this.proc.pidKnown;
     await waitFor(
       async () => {
         const reply = await fourLetterWord(this.host, this.port, 'srvr');
@@ -274,38 +225,16 @@ class LaunchedServer implements ZkServer {
     );
   }
 
-  waitForExit(timeoutMs = STOP_TIMEOUT_MS_DEFAULT): Promise<ExitInfo> {
-    return waitFor(() => (this.running ? undefined : this.exited), {
-      description: `${this.name} (pid ${this.pid}) to exit`,
-      timeoutMs,
-      intervalMs: 20,
-    });
+  waitForExit(timeoutMs?: number): Promise<ExitInfo> {
+    return this.proc.waitForExit(timeoutMs);
   }
 
-  private signal(sig: NodeJS.Signals): void {
-    if (!this.running) return;
-    try {
-      if (this.pid > 0) process.kill(this.pid, sig);
-      else this.watchdog.kill('SIGKILL');
-    } catch {
-      // already gone: the exit event settles `exited`
-    }
+  stop(timeoutMs?: number): Promise<ExitInfo> {
+    return this.proc.stop(timeoutMs);
   }
 
-  async stop(timeoutMs = STOP_TIMEOUT_MS_DEFAULT): Promise<ExitInfo> {
-    if (!this.running) return this.exited;
-    this.signal('SIGTERM');
-    try {
-      return await this.waitForExit(timeoutMs);
-    } catch {
-      return this.kill9();
-    }
-  }
-
-  async kill9(): Promise<ExitInfo> {
-    this.signal('SIGKILL');
-    if (this.running) this.watchdog.stdin?.end();
-    return this.waitForExit();
+  kill9(): Promise<ExitInfo> {
+    return this.proc.kill9();
   }
 
   async restart(): Promise<ZkServer> {
@@ -324,11 +253,12 @@ class LaunchedServer implements ZkServer {
 }
 
 async function launch(plan: LaunchPlan): Promise<LaunchedServer> {
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, plan.command, ...plan.args], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...plan.env },
+  const proc = new WatchedProcess(plan.name, plan.command, plan.args, {
+    env: plan.env,
+    outputTailChars: OUTPUT_TAIL_CHARS_MAX,
+    stopTimeoutMs: STOP_TIMEOUT_MS_DEFAULT,
   });
-  const server = new LaunchedServer(plan, watchdog);
+  const server = new LaunchedServer(plan, proc);
   registry.add(server);
   try {
     await server.waitUntilServing();

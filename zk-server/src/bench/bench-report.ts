@@ -1,8 +1,31 @@
 // What the comparing benchmarks share: sessions x depth levels, the servers that can run here, and
 // one table row per cell with Apache's figures, ours, and the ratio ours/Apache in ops/s.
 
+import { Argv } from 'yargs';
 import { ServerKind, unavailable } from './bench-servers';
-import { BenchResult } from './zk-bench';
+import { BENCH_DEFAULTS, BenchResult, Workload, WORKLOADS } from './zk-bench';
+
+const LEVELS_DEFAULT = '1x1,8x8,32x32';
+
+/** The command-line options every comparing bench takes, with its own default workload list. */
+export function comparisonOptions<T>(y: Argv<T>, workloadsDefault: string) {
+  return y
+    .option('seconds', { type: 'number', default: BENCH_DEFAULTS.seconds, describe: 'measured seconds per cell' })
+    .option('warmup-seconds', { type: 'number', default: BENCH_DEFAULTS.warmupSeconds })
+    .option('workloads', { type: 'string', default: workloadsDefault, describe: `subset of ${WORKLOADS.join(',')}` })
+    .option('levels', { type: 'string', default: LEVELS_DEFAULT, describe: 'sessions x depth list' })
+    .option('force-sync', { choices: ['yes', 'no'] as const, default: 'yes' as const, describe: 'zoo.cfg forceSync for both servers' })
+    .option('only', { choices: ['apache', 'ours'] as const, describe: 'run one server only' })
+    .option('keys', { type: 'number', default: BENCH_DEFAULTS.keys })
+    .option('data-bytes', { type: 'number', default: BENCH_DEFAULTS.dataBytes });
+}
+
+/** The --workloads list, checked. */
+export function parseWorkloads(text: string): Workload[] {
+  const workloads = text.split(',').map((w) => w.trim()) as Workload[];
+  for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`unknown workload ${w}`);
+  return workloads;
+}
 
 export function parseLevels(text: string): { sessions: number; depth: number }[] {
   return text.split(',').map((l) => {

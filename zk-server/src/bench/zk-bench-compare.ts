@@ -8,27 +8,17 @@
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { parseLevels, runnableKinds, tableHeader, tableRow } from './bench-report';
+import { comparisonOptions, parseLevels, parseWorkloads, runnableKinds, tableHeader, tableRow } from './bench-report';
 import { BenchServer, ServerKind, startBenchServer } from './bench-servers';
-import { BENCH_DEFAULTS, BenchResult, WORKLOADS, Workload, prepareTree, runBench } from './zk-bench';
+import { BENCH_DEFAULTS, BenchResult, WORKLOADS, prepareTree, runBench } from './zk-bench';
 
-const LEVELS_DEFAULT = '1x1,8x8,32x32';
 const JIT_WARMUP_SECONDS = 3;
 
 async function main(): Promise<void> {
-  const argv = await yargs(hideBin(process.argv))
-    .option('seconds', { type: 'number', default: BENCH_DEFAULTS.seconds, describe: 'measured seconds per cell' })
-    .option('warmup-seconds', { type: 'number', default: BENCH_DEFAULTS.warmupSeconds })
-    .option('workloads', { type: 'string', default: WORKLOADS.join(','), describe: `subset of ${WORKLOADS.join(',')}` })
-    .option('levels', { type: 'string', default: LEVELS_DEFAULT, describe: 'sessions x depth list' })
-    .option('force-sync', { choices: ['yes', 'no'] as const, default: 'yes' as const, describe: 'zoo.cfg forceSync for both servers' })
-    .option('only', { choices: ['apache', 'ours'] as const, describe: 'run one server only' })
-    .option('keys', { type: 'number', default: BENCH_DEFAULTS.keys })
-    .option('data-bytes', { type: 'number', default: BENCH_DEFAULTS.dataBytes })
+  const argv = await comparisonOptions(yargs(hideBin(process.argv)), WORKLOADS.join(','))
     .strict()
     .parse();
-  const workloads = argv.workloads.split(',').map((w) => w.trim()) as Workload[];
-  for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`unknown workload ${w}`);
+  const workloads = parseWorkloads(argv.workloads);
   const levels = parseLevels(argv.levels);
   const kinds = runnableKinds(argv.only);
   const servers = new Map<ServerKind, BenchServer>();

@@ -9,12 +9,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CreateRequest } from '../protocol/records/proto';
-import { parseLevels, runnableKinds, tableHeader, tableRow } from './bench-report';
+import { comparisonOptions, parseLevels, parseWorkloads, runnableKinds, tableHeader, tableRow } from './bench-report';
 import { BenchEnsemble, ServerKind, startBenchEnsemble } from './bench-servers';
 import { BenchSession } from './bench-session';
-import { BENCH_DEFAULTS, BenchResult, prepareTree, runBench, Workload, WORKLOADS } from './zk-bench';
+import { BENCH_DEFAULTS, BenchResult, prepareTree, runBench } from './zk-bench';
 
-const LEVELS_DEFAULT = '1x1,8x8,32x32';
 const WORKLOADS_DEFAULT = 'create,setData,getData';
 const JIT_WARMUP_SECONDS = 3;
 const FAILOVER_WRITERS = 6;
@@ -103,20 +102,11 @@ async function measureFailover(ensemble: BenchEnsemble): Promise<Failover> {
 }
 
 async function main(): Promise<void> {
-  const argv = await yargs(hideBin(process.argv))
-    .option('seconds', { type: 'number', default: BENCH_DEFAULTS.seconds, describe: 'measured seconds per cell' })
-    .option('warmup-seconds', { type: 'number', default: BENCH_DEFAULTS.warmupSeconds })
-    .option('workloads', { type: 'string', default: WORKLOADS_DEFAULT, describe: `subset of ${WORKLOADS.join(',')}` })
-    .option('levels', { type: 'string', default: LEVELS_DEFAULT, describe: 'sessions x depth list' })
-    .option('force-sync', { choices: ['yes', 'no'] as const, default: 'yes' as const })
-    .option('only', { choices: ['apache', 'ours'] as const, describe: 'run one server only' })
+  const argv = await comparisonOptions(yargs(hideBin(process.argv)), WORKLOADS_DEFAULT)
     .option('failover', { type: 'boolean', default: true, describe: 'measure leader fail-over after the workloads' })
-    .option('keys', { type: 'number', default: BENCH_DEFAULTS.keys })
-    .option('data-bytes', { type: 'number', default: BENCH_DEFAULTS.dataBytes })
     .strict()
     .parse();
-  const workloads = argv.workloads.split(',').map((w) => w.trim()) as Workload[];
-  for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`unknown workload ${w}`);
+  const workloads = parseWorkloads(argv.workloads);
   const levels = parseLevels(argv.levels);
   const kinds = runnableKinds(argv.only);
   const results = new Map<string, BenchResult>();
